@@ -1,0 +1,62 @@
+# Entry points of the compendium. `make test` from a fresh clone makes the environment
+# (.venv, pinned by constraints.txt), installs Debian's chromium if missing, and runs the suite.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Interpreter that creates the venv: Python 3.11 (the lock's version), else python3.
+BASE_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n 2 tests/test_frame.py"`.
+PYTEST_ARGS ?=
+
+.PHONY: setup book test lab data chromium browser clean distclean
+
+setup: $(VENV)/.installed
+
+# Stamp: redone only when the pins or the package metadata change. The kernel is
+# registered inside the venv (--sys-prefix), so notebooks run with the venv's packages
+# whatever other Jupyter installation the machine has.
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -c constraints.txt -r requirements.txt -e .
+	$(PY) -m ipykernel install --sys-prefix --name barometer --display-name "Python (barometer)"
+	touch $@
+
+book: setup
+	$(PY) -m barometer.cli summary
+
+# Prints the suite's wall time and exits with pytest's status.
+test: setup chromium
+	@start=$$(date +%s); \
+	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	end=$$(date +%s); \
+	echo "test suite wall time: $$((end - start)) s"; \
+	exit $$status
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+# Regenerates the synthetic survey exports.
+data: setup
+	$(PY) -m barometer_synth
+
+# The book's browser tests drive Debian's chromium (no browser download by playwright).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	  echo "installing Debian's chromium (apt-get)"; \
+	  $$sudo apt-get update && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+browser: chromium
+
+# Removes what the build and the tests produce; keeps the environment.
+clean:
+	rm -rf build book/_build data/derived .pytest_cache .hypothesis
+	find . \( -path ./$(VENV) -o -path ./.git \) -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./.git \) -prune -o -type d -name '*.egg-info' -prune -exec rm -rf {} +
+
+# Also removes the environment.
+distclean: clean
+	rm -rf $(VENV)

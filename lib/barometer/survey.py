@@ -1,0 +1,205 @@
+"""Load the barometer: raw collector exports in, tidy tables by unit of analysis out.
+
+``load_survey(data)`` reads every collector export (the Dutch and French SurveyMonkey CSV
+or XLSX files of a folder, or one file), recodes the answers into the codebook's codes,
+matches each respondent to the 589-municipality frame, applies the cleaning rules with an
+exclusion log, and returns a :class:`Survey`. Personal data (IP and e-mail addresses,
+names, custom data, the contact question) are dropped while reading and never returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import cleaning, paths
+from .codebook import Codebook, load_codebook
+from .errors import InputError
+from .frame import MunicipalityMatcher, load_frame
+from .recode import recode_export
+from .surveymonkey import read_export
+
+EXPORT_SUFFIXES = (".csv", ".xlsx")
+METADATA_FILE = "dataset.yml"
+FRAME_COLUMNS = ["nis_code", "name_nl", "name_fr", "region", "province_nl", "province_fr",
+                 "population", "degurba", "size_class", "urbanity"]
+
+
+@dataclass
+class Survey:
+    """The recoded survey: one table per unit of analysis, plus where it came from."""
+
+    respondents: pd.DataFrame  # one row per kept municipality; single/number/open answers
+    choices: pd.DataFrame  # multiple choice, long: respondent_id, question, option
+    ratings: pd.DataFrame  # matrix (Likert), long: respondent_id, question, item, value
+    rankings: pd.DataFrame  # ranking, long: respondent_id, question, item, rank
+    projects: pd.DataFrame  # project list, long: respondent_id, slot, name, dimension, initiator
+    other_texts: pd.DataFrame  # "other (please specify)": respondent_id, question, text
+    log: pd.DataFrame  # every raw response: source, row, respondent_id, status, reason
+    frame: pd.DataFrame  # the 589 municipalities
+    codebook: Codebook
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.respondents)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.metadata.get("synthetic", False))
+
+    def exclusion_counts(self) -> pd.DataFrame:
+        """Raw responses per collector: received, excluded by reason, kept."""
+        log = self.log
+        table = pd.crosstab(log["collector"], log["reason"].fillna("kept"))
+        for column in ["test_response", "incomplete", "duplicate", "kept"]:
+            if column not in table:
+                table[column] = 0
+        table.insert(0, "received", log.groupby("collector").size())
+        table = table[["received", "test_response", "incomplete", "duplicate", "kept"]]
+        table.loc["total"] = table.sum()
+        return table.astype(int)
+
+    def answers(self, question: str) -> pd.Series:
+        """A single-choice or number question for the kept respondents, indexed by respondent."""
+        return self.respondents[question]
+
+    def with_groups(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A long table joined with the respondents' region, urbanity and size class."""
+        groups = self.respondents[["region", "urbanity", "size_class"]]
+        return table.join(groups, on="respondent_id")
+
+
+def export_files(data: Path) -> list[Path]:
+    """The collector exports of a data folder (or the one file given), in name order."""
+    data = Path(data)
+    if data.is_file():
+        return [data]
+    if not data.is_dir():
+        raise InputError(data, "data source not found", expected="a folder of SurveyMonkey exports or an export file")
+    files = sorted(p for p in data.iterdir() if p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith("."))
+    if not files:
+        raise InputError(data, "no export in this folder", expected="one or more SurveyMonkey .csv or .xlsx exports")
+    return files
+
+
+def read_metadata(data: Path) -> dict:
+    """The data's own description (dataset.yml beside the exports), e.g. whether it is synthetic."""
+    folder = Path(data) if Path(data).is_dir() else Path(data).parent
+    meta_path = folder / METADATA_FILE
+    meta = {}
+    if meta_path.exists():
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    meta.setdefault("synthetic", False)
+    return meta
+
+
+def checksums(files: list[Path]) -> dict[str, str]:
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | None = None,
+                frame: pd.DataFrame | None = None) -> Survey:
+    """Read, recode, match and clean the exports of ``data``; see the module docstring."""
+    codebook = codebook or load_codebook()
+    frame = load_frame() if frame is None else frame
+    matcher = MunicipalityMatcher(frame)
+    files = export_files(Path(data))
+    records, log_rows = [], []
+    for path in files:
+        collector = recode_export(path, read_export(path), codebook)
+        for rec in collector.records:
+            answer = rec.get("municipality")
+            nis = None
+            if not cleaning.is_test(answer):
+                if answer is None:
+                    raise InputError(path, "municipality not given", row=rec["_row"],
+                                     column=codebook["municipality"].text[collector.lang],
+                                     expected="the name or NIS code of the municipality")
+                nis = matcher.match_or_raise(answer, path, rec["_row"], codebook["municipality"].text[collector.lang])
+            rec.update(nis_code=nis, language=collector.lang, collector=collector.lang, source=path.name)
+            records.append(rec)
+            log_rows.append({
+                "source": path.name, "collector": collector.lang, "row": rec["_row"],
+                "respondent_id": rec.get("respondent_id"), "end_date": rec.get("end_date"),
+                "municipality_answer": answer, "nis_code": nis, "n_answered": len(rec["_answered"]),
+                "answered_share": cleaning.completeness(rec["_answered"], codebook),
+            })
+    raw_log = pd.DataFrame(log_rows)
+    dupes = raw_log["respondent_id"].duplicated(keep=False) & raw_log["respondent_id"].notna()
+    if dupes.any():
+        first = raw_log[dupes].iloc[0]
+        raise InputError(first["source"], "the same respondent ID appears twice across the exports",
+                         row=int(first["row"]), column="Respondent ID", found=first["respondent_id"],
+                         expected="each respondent once (is one file given twice?)")
+    log = cleaning.choose(raw_log, codebook)
+    log["reason_text"] = log["reason"].map(cleaning.REASONS)
+    kept = [rec for rec, status in zip(records, log["status"]) if status == "kept"]
+    metadata = read_metadata(Path(data))
+    metadata["sources"] = checksums(files)
+    return _tables(kept, log.drop(columns=["municipality_answer"]), frame, codebook, metadata)
+
+
+def _categorical(values, codes) -> pd.Categorical:
+    return pd.Categorical(values, categories=list(codes), ordered=True)
+
+
+def _tables(kept: list[dict], log: pd.DataFrame, frame: pd.DataFrame, codebook: Codebook, metadata: dict) -> Survey:
+    """Split the kept respondents' coded answers into one tidy table per unit of analysis."""
+    base = pd.DataFrame({
+        "respondent_id": [r["respondent_id"] for r in kept],
+        "collector": [r["collector"] for r in kept],
+        "language": [r["language"] for r in kept],
+        "start_date": [r.get("start_date") for r in kept],
+        "end_date": [r.get("end_date") for r in kept],
+        "nis_code": [r["nis_code"] for r in kept],
+        "n_answered": [len(r["_answered"]) for r in kept],
+    })
+    choices, ratings, rankings, projects, others = [], [], [], [], []
+    for q in codebook:
+        if q.personal or q.type == "municipality":
+            continue
+        values = [r.get(q.name) for r in kept]
+        if q.type == "single":
+            base[q.name] = _categorical(values, q.codes)
+        elif q.type == "number":
+            base[q.name] = pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+        elif q.type == "open":
+            base[q.name] = pd.array(values, dtype="str")
+        for r in kept:
+            rid, answer = r["respondent_id"], r.get(q.name)
+            if f"{q.name}__other" in r:
+                others.append((rid, q.name, r[f"{q.name}__other"]))
+            if answer is None:
+                continue
+            if q.type == "multiple":
+                choices.extend((rid, q.name, code) for code in answer)
+            elif q.type == "matrix":
+                ratings.extend((rid, q.name, item, value) for item, value in answer.items())
+            elif q.type == "ranking":
+                rankings.extend((rid, q.name, item, rank) for item, rank in answer.items())
+            elif q.type == "project_list":
+                projects.extend((rid, p["slot"], p.get("name"), p.get("dimension"), p.get("initiator"))
+                                for p in answer)
+    respondents = base.merge(frame[FRAME_COLUMNS], on="nis_code", how="left", validate="one_to_one")
+    respondents = respondents.set_index("respondent_id")
+    projects_q = codebook["projects"]
+    choices_df = pd.DataFrame(choices, columns=["respondent_id", "question", "option"])
+    ratings_df = pd.DataFrame(ratings, columns=["respondent_id", "question", "item", "value"])
+    rankings_df = pd.DataFrame(rankings, columns=["respondent_id", "question", "item", "rank"])
+    projects_df = pd.DataFrame(projects, columns=["respondent_id", "slot", "name", "dimension", "initiator"])
+    projects_df["dimension"] = _categorical(projects_df["dimension"], projects_q.field("dimension").options and
+                                            [o.code for o in projects_q.field("dimension").options])
+    projects_df["initiator"] = _categorical(projects_df["initiator"],
+                                            [o.code for o in projects_q.field("initiator").options])
+    for df in (ratings_df, rankings_df):
+        df[df.columns[-1]] = df[df.columns[-1]].astype("int64")
+    return Survey(
+        respondents=respondents, choices=choices_df, ratings=ratings_df, rankings=rankings_df,
+        projects=projects_df, other_texts=pd.DataFrame(others, columns=["respondent_id", "question", "text"]),
+        log=log, frame=frame, codebook=codebook, metadata=metadata,
+    )
