@@ -495,11 +495,18 @@ def test_write_then_read_round_trips(tmp_path, example):
     assert list(df.index) == list(range(3, 3 + len(cells)))
     assert df["respondent_id"].tolist() == list(fixed_df["respondent_id"])
     assert df["start_date"].tolist() == [pd.Timestamp(t) for t in fixed_df["start_date"]]
-    assert [None if pd.isna(t) else t for t in df["end_date"]] == [None if t is None else pd.Timestamp(t) for t in fixed_df["end_date"]]
+    assert [nz(t) for t in df["end_date"]] == [nz(t) for t in fixed_df["end_date"]]
     for name in PERSONAL_COLUMNS:
-        assert [None if pd.isna(v) else v for v in df[name]] == [v or None for v in fixed_df[name]]
-    got = [[None if pd.isna(v) else v for v in row] for row in df[question_columns(df)].itertuples(index=False)]
-    assert got == [[c or None for c in row] for row in cells]
+        assert [nz(v) for v in df[name]] == [nz(v) for v in fixed_df[name]]
+    got = [[nz(v) for v in row] for row in df[question_columns(df)].itertuples(index=False)]
+    assert got == [[nz(c) for c in row] for row in cells]
+
+
+def nz(value):
+    """None for every spelling of empty (None, NaN, NaT, ""), else the value (timestamps as Timestamp)."""
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value) if isinstance(value, dt.datetime) else value
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -662,3 +669,9 @@ def test_read_sav_errors(tmp_path):
     assert "unlabelled.sav" in str(info.value) and "row 2" in str(info.value) and "q0001" in str(info.value)
     with pytest.raises(FileNotFoundError):
         read_sav(tmp_path / "absent.sav")
+
+
+def test_error_neither_utf8_nor_cp1252(tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(export_text().encode("utf-8") + b"1,2,,,,,,,,\x81\xff\r\n")
+    assert_input_error(path, "neither UTF-8 nor Windows-1252", "text line 7")  # the LF inside a cell counts as a line

@@ -197,9 +197,9 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as err:
-        row = data[: err.start].count(b"\n") + 1
-        raise InputError(path, f"byte {data[err.start]:#04x} at offset {err.start} is neither UTF-8 nor Windows-1252",
-                         row=row, expected="a UTF-8 or Windows-1252 text file") from None
+        line = data[: err.start].count(b"\n") + 1  # a text line, not a row: cells may hold line breaks
+        raise InputError(path, f"byte {data[err.start]:#04x} on text line {line} (offset {err.start}) is neither UTF-8 nor Windows-1252",
+                         expected="a UTF-8 or Windows-1252 text file") from None
 
 
 def _csv_records(path: Path, text: str) -> list[list[str]]:

@@ -1,0 +1,33 @@
+"""Numbers written as each language writes them (decimal comma, French space before %).
+
+Formatting is Babel's (CLDR data for nl_BE and fr_BE), not hand-made string surgery.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+LOCALES = {"nl": "nl_BE", "fr": "fr_BE"}
+
+
+def number(value: float, lang: str, digits: int = 0) -> str:
+    """A number with grouping and exactly ``digits`` decimals: 11.267.910 / 11 267 910; 3,7."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def percent(value: float, lang: str, digits: int = 0) -> str:
+    """A value already in % (e.g. 66.0) as '66%' (nl) or '66 %' (fr, narrow no-break space)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
+    text = format_decimal(value, format=pattern.replace("\u00a0%", ""), locale=LOCALES[lang])
+    return f"{text}%" if lang == "nl" else f"{text}\u202f%"
+
+
+def score(value: float, lang: str, scale_max: int = 5) -> str:
+    """A mean on a rating scale as the report writes it: 3,7/5."""
+    return f"{number(value, lang, 1)}/{scale_max}"
+
+
+def interval(low: float, high: float, lang: str, digits: int = 0, unit: str = "") -> str:
+    """A 95% interval: [58–73] with the language's decimal sign."""
+    return f"[{number(low, lang, digits)}\u2013{number(high, lang, digits)}{unit}]"
