@@ -13,6 +13,8 @@ import json
 import math
 from pathlib import Path
 
+from . import fmt
+
 try:  # glue is only meaningful inside a kernel; the library works without myst-nb too
     from myst_nb import glue as _glue
 except ImportError:  # pragma: no cover
@@ -40,15 +42,20 @@ def glue_name(key: str) -> str:
 class Findings:
     """The figures one notebook quotes, written to ``<findings_dir>/<notebook>.json``."""
 
-    def __init__(self, notebook: str, findings_dir: str | Path, *, glue: bool = True) -> None:
+    def __init__(self, notebook: str, findings_dir: str | Path, *, lang: str | None = None, glue: bool = True) -> None:
         self.notebook = notebook
+        self.lang = lang
         self.path = Path(findings_dir) / f"{notebook}.json"
         self.glue = glue and _glue is not None
         self.values: dict[str, dict] = {}
 
     def record(self, key: str, value, *, n: int | None = None, unrounded=None, rule: str | None = None,
                text: str | None = None, **extra) -> dict:
-        """Record one finding; ``text`` is its wording in the page's language, glued as ``key + '.text'``."""
+        """Record one finding, glued as ``key`` (plain value) and ``key + '.text'`` (as the page writes it).
+
+        ``text`` overrides the written form; by default numbers are formatted for the page's
+        language (``_pct`` keys as percentages, floats with one decimal).
+        """
         entry = {"value": _plain(value), "n": _plain(n)}
         if unrounded is not None and _plain(unrounded) != entry["value"]:
             entry["unrounded"] = _plain(unrounded)
@@ -59,10 +66,18 @@ class Findings:
         if self.glue:
             plain = entry["value"]
             _glue(glue_name(key), plain if not isinstance(plain, list) else ", ".join(map(str, plain)), display=False)
+            text = text if text is not None else self._written(key, plain)
             if text is not None:
                 _glue(glue_name(key) + ".text", text, display=False)
         self.write()
         return entry
+
+    def _written(self, key: str, value) -> str | None:
+        if self.lang is None or isinstance(value, (bool, list, str)) or value is None:
+            return None
+        if key.endswith("_pct") or "_pct." in key:
+            return fmt.percent(value, self.lang)
+        return fmt.number(value, self.lang, 1 if isinstance(value, float) else 0)
 
     def write(self) -> Path:
         self.path.parent.mkdir(parents=True, exist_ok=True)
