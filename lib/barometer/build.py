@@ -73,18 +73,16 @@ def keep_language(path: Path, lang: str) -> None:
 
 
 def questionnaire_page(lang: str) -> str:
-    """The codebook as a readable appendix, in one language (the other language in brackets)."""
+    """The codebook as a readable appendix in the page's language."""
     cb = load_codebook()
-    other = "fr" if lang == "nl" else "nl"
     lines = [f"# {t('book.questionnaire_title', lang)}", "", t("book.questionnaire_intro", lang), ""]
     for part_id in cb.parts:
         lines += [f"## {cb.part_label(part_id, lang)}", ""]
         for q in cb.in_part(part_id):
-            lines += [f"**{q.id.upper()}** {q.text[lang]}  ", f"*{q.text[other]}*  ",
-                      f"{t('book.type.' + q.type, lang)}", ""]
+            lines += [f"**{q.id.upper()}** {q.text[lang]}  ", f"{t('book.type.' + q.type, lang)}", ""]
             options = q.options or q.items
             for o in options:
-                lines.append(f"- `{o.code}`: {o.labels[lang]} / *{o.labels[other]}*")
+                lines.append(f"- `{o.code}`: {o.labels[lang]}")
             if q.scale:
                 lines.append("- " + "; ".join(p.labels[lang] for p in q.scale))
             for f in q.fields:

@@ -98,3 +98,25 @@ class Notebook:
         """A table as HTML with a plain-text twin (no volatile ids)."""
         display({"text/html": df.to_html(border=0, classes="dataframe barometer-table", na_rep="–"),
                  "text/plain": df.to_string(na_rep="–")}, raw=True)
+
+
+RESEARCH_NOTEBOOKS = ("sample", "perception", "implementation", "management")
+
+
+def ensure_findings(nb: Notebook) -> None:
+    """Run the research notebooks whose findings are missing, so an appendix can be run on its own."""
+    import tempfile
+
+    import papermill as pm
+
+    folder = nb.findings.path.parent
+    for name in RESEARCH_NOTEBOOKS:
+        if (folder / f"{name}.json").exists():
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            pm.execute_notebook(
+                paths.NOTEBOOKS / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb",
+                parameters={"lang": nb.lang, "data": str(nb.data), "findings_dir": str(folder),
+                            "figures_dir": str(Path(tmp) / "figures")},
+                kernel_name="python3", cwd=str(paths.NOTEBOOKS), progress_bar=False, log_output=False,
+            )

@@ -1,0 +1,72 @@
+"""Shared test helpers: hand-made barometer exports written through the real layout and writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from barometer import layout
+from barometer.codebook import load_codebook
+from barometer.surveymonkey import write_export
+
+
+def complete_answers(municipality: str, **overrides) -> dict:
+    """A respondent who answered every question (valid codes), as coded answers."""
+    cb = load_codebook()
+    answers: dict = {}
+    for q in cb:
+        if q.type == "municipality":
+            answers[q.name] = municipality
+        elif q.type == "single":
+            answers[q.name] = q.options[0].code
+        elif q.type == "multiple":
+            answers[q.name] = [o.code for o in q.options[: (q.max_choices or 2)]]
+        elif q.type == "matrix":
+            answers[q.name] = {item.code: 1 + i % 5 for i, item in enumerate(q.items)}
+        elif q.type == "ranking":
+            answers[q.name] = {item.code: i + 1 for i, item in enumerate(q.items)}
+        elif q.type == "number":
+            answers[q.name] = 3
+        elif q.type == "open":
+            answers[q.name] = "person@example.org" if q.personal else "Een antwoord, met komma"
+        elif q.type == "project_list":
+            answers[q.name] = [{"name": "Slimme verlichting", "dimension": "environment", "initiator": "public"},
+                               {"name": "E-loket", "dimension": "governance", "initiator": "private"}]
+    answers.update(overrides)
+    return answers
+
+
+def write_collector(path: Path, respondents: list[dict], lang: str, *, header_layout: str = "current",
+                    encoding: str = "utf-8") -> Path:
+    """Write a collector export for coded respondents (each may carry ``respondent_id``)."""
+    cb = load_codebook()
+    fixed = pd.DataFrame({
+        "respondent_id": [r.get("respondent_id", str(10_000_000_000 + i)) for i, r in enumerate(respondents)],
+        "collector_id": ["123456789"] * len(respondents),
+        "start_date": [dt.datetime(2016, 6, 1, 9, 0) + dt.timedelta(days=i) for i in range(len(respondents))],
+        "end_date": [dt.datetime(2016, 6, 1, 9, 30) + dt.timedelta(days=i) for i in range(len(respondents))],
+        "ip_address": ["192.0.2.10"] * len(respondents),
+        "email_address": ["planted.person@example.org"] * len(respondents),
+        "first_name": ["Plantedfirst"] * len(respondents),
+        "last_name": ["Plantedlast"] * len(respondents),
+    })
+    columns = [c.header for c in layout.export_columns(cb, lang)]
+    cells = [layout.encode_respondent(cb, r, lang) for r in respondents]
+    write_export(path, fixed, columns, cells, layout=header_layout, encoding=encoding)
+    return path
+
+
+@pytest.fixture
+def collector(tmp_path):
+    """Factory: ``collector(respondents, lang, name=...)`` writes an export into a fresh data folder."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+
+    def make(respondents, lang="nl", name=None, **kwargs):
+        return write_collector(folder / (name or f"export-{lang}.csv"), respondents, lang, **kwargs)
+
+    make.folder = folder
+    return make
