@@ -86,11 +86,10 @@ class Notebook:
 
     def figure(self, fig, name: str, *, caption: str, alt: str, data: pd.DataFrame) -> None:
         """Show a figure here, or in book mode publish it numbered, captioned, with its data and code."""
-        self._figures.save(fig, name, data=data, figures_dir=self.figures_dir, lang=self.lang)
         self._figures.show(
-            fig, name=name, caption=caption, alt=alt,
-            data_link=t("common.data_link", self.lang), code_link=t("common.code_link", self.lang),
-            code_url=f"../_static/notebooks/{self.name}.ipynb",
+            fig, name=name, caption=caption, alt=alt, data=data,
+            data_link_text=t("common.data_link", self.lang), code_link=f"_static/notebooks/{self.name}.ipynb",
+            code_link_text=t("common.code_link", self.lang),
             book_mode=self.book_mode, figures_dir=self.figures_dir, lang=self.lang, rel_to=Path.cwd(),
         )
 
