@@ -523,6 +523,6 @@ def show(
             width = round(fig.get_figwidth() * fig.dpi)  # shown at screen size, sharp at savefig dpi
             display({"image/png": png, "text/plain": " ".join(alt.split())}, raw=True,
                     metadata={"image/png": {"width": width}})
-            display(Markdown(caption))
+            display({"text/markdown": caption, "text/plain": caption}, raw=True)
     finally:
         plt.close(fig)

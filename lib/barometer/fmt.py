@@ -31,3 +31,10 @@ def score(value: float, lang: str, scale_max: int = 5) -> str:
 def interval(low: float, high: float, lang: str, digits: int = 0, unit: str = "") -> str:
     """A 95% interval: [58–73] with the language's decimal sign."""
     return f"[{number(low, lang, digits)}\u2013{number(high, lang, digits)}{unit}]"
+
+
+def p_value(p: float, lang: str) -> str:
+    """A p-value with three decimals, or '< 0,001' below that (APA style)."""
+    if p < 0.001:
+        return f"< {number(0.001, lang, 3)}"
+    return number(p, lang, 3)

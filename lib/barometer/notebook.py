@@ -81,8 +81,13 @@ class Notebook:
                 _publish(f"**{text}**")
 
     # ---- figures and tables
-    def record(self, key: str, value, **kwargs) -> dict:
-        return self.findings.record(key, value, **kwargs)
+    def record(self, key: str, value, **kwargs) -> None:
+        """Record a quoted figure (returns nothing, so a cell ending with it shows no dict)."""
+        self.findings.record(key, value, **kwargs)
+
+    def p(self, p_value: float) -> str:
+        """A p-value as a reader expects it: 0,066 or < 0,001."""
+        return fmt.p_value(p_value, self.lang)
 
     def figure(self, fig, name: str, *, caption: str, alt: str, data: pd.DataFrame) -> None:
         """Show a figure here, or in book mode publish it numbered, captioned, with its data and code."""
