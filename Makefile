@@ -8,7 +8,7 @@ BASE_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n 2 tests/test_frame.py"`.
 PYTEST_ARGS ?=
 
-.PHONY: setup book test lab data chromium browser clean distclean
+.PHONY: setup book test lab data notebooks chromium browser clean distclean
 
 setup: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ test: setup chromium
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
+
+# Re-executes the notebooks in place (default parameters): the stored outputs nbval compares.
+notebooks: setup
+	$(PY) -m barometer.rerun
 
 # Regenerates the synthetic survey exports.
 data: setup
