@@ -59,6 +59,7 @@ GROUP_COLOURS: dict[str, str] = {
 }
 
 MISSING = "#dddddd"  # municipalities without a value on maps
+NOTE_WIDTH = 115  # characters of a footnote line at 8 pt across the figure
 _INK = "#404040"  # error bars, zero lines, footnotes
 _WRAP = 40  # characters per line of a category label
 _LAT = 50.5  # mid-latitude of Belgium: 1 degree of longitude is cos(50.5°) degrees of latitude long
@@ -119,6 +120,8 @@ def _canvas(height: float, note: str | None) -> tuple[Figure, Figure, plt.Axes]:
     fits everything in the canvas, so files need no cropping.
     """
     width = _RC["figure.figsize"][0]
+    if note:
+        note = "\n".join(textwrap.fill(line, NOTE_WIDTH) for line in note.split("\n"))
     strip = (note.count("\n") + 1) * 10 / 72 + 0.12 if note else 0  # 8 pt text on 10 pt lines
     fig = plt.figure(figsize=(width, height + strip), layout="constrained")
     panel = fig
@@ -157,8 +160,8 @@ def _finish(ax, *, xlabel: str | None, title: str | None, xmax: float | None = N
 
 
 def _legend(panel, n: int) -> None:
-    """The legend under the axes, in one row when it fits."""
-    panel.legend(loc="outside lower center", ncols=n if n <= 6 else math.ceil(n / 2),
+    """The legend under the axes, in one row when it fits (three entries a row beyond four)."""
+    panel.legend(loc="outside lower center", ncols=n if n <= 4 else 3,
                  handlelength=1.2, columnspacing=1.2)
 
 

@@ -7,19 +7,23 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 
+from .stats import round_half_up
+
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE"}
 
 
 def number(value: float, lang: str, digits: int = 0) -> str:
-    """A number with grouping and exactly ``digits`` decimals: 11.267.910 / 11 267 910; 3,7."""
+    """A number with grouping and exactly ``digits`` decimals: 11.267.910 / 11 267 910; 3,7.
+
+    Rounded half up first, as the report rounds (Babel alone would round half to even).
+    """
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    return format_decimal(round_half_up(value, digits), format=pattern, locale=LOCALES[lang])
 
 
 def percent(value: float, lang: str, digits: int = 0) -> str:
     """A value already in % (e.g. 66.0) as '66%' (nl) or '66 %' (fr, narrow no-break space)."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
-    text = format_decimal(value, format=pattern.replace("\u00a0%", ""), locale=LOCALES[lang])
+    text = number(value, lang, digits)
     return f"{text}%" if lang == "nl" else f"{text}\u202f%"
 
 
