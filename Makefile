@@ -23,7 +23,7 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	touch $@
 
 book: setup
-	$(PY) -m barometer.cli summary
+	$(PY) -m barometer.build
 
 # Prints the suite's wall time and exits with pytest's status.
 test: setup chromium

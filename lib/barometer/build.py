@@ -208,7 +208,7 @@ def run(data: str | None = None, jobs: int = 2) -> int:
     staging.mkdir(parents=True)
     for lang in LANGUAGES:
         out = paths.BUILD / "jb" / lang
-        cmd = [sys.executable, "-m", "jupyter_book", "build", str(source_dir(lang)), "--path-output", str(out),
+        cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source_dir(lang)), "--path-output", str(out),
                "-W", "-n", "--keep-going", "--quiet"]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
