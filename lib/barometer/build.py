@@ -32,26 +32,34 @@ from .i18n import t
 RESEARCH_NOTEBOOKS = ("sample", "perception", "implementation", "management")
 APPENDIX_NOTEBOOKS = ("reproduction",)
 PAGES = ("index", "method", "conclusion", "data", "reproduce")
-SITE_SRC = paths.BUILD / "site-src"
 SITE = paths.BOOK / "_build" / "html"
 
 
-def source_dir(lang: str) -> Path:
-    return SITE_SRC / lang
+class BuildError(RuntimeError):
+    """A notebook or a book failed; the message names the notebook, language and cell."""
 
 
-def execute(notebook: str, lang: str, data: str | None) -> tuple[str, str, float]:
+def source_dir(work: Path, lang: str) -> Path:
+    return work / "site-src" / lang
+
+
+def execute(notebook: str, lang: str, data: str | None, work: Path = paths.BUILD) -> tuple[str, str, float]:
     """Run one notebook in one language into its book source folder; returns its timing."""
     import papermill as pm
 
     start = time.perf_counter()
-    out_dir = source_dir(lang)
+    out_dir = source_dir(work, lang)
     params = {"lang": lang, "findings_dir": str(out_dir / "_findings"), "figures_dir": str(out_dir / "figures"),
               "book_mode": True}
     if data:
         params["data"] = str(Path(data).resolve())
-    pm.execute_notebook(paths.NOTEBOOKS / f"{notebook}.ipynb", out_dir / f"{notebook}.ipynb", parameters=params,
-                        kernel_name="python3", cwd=str(out_dir), progress_bar=False, log_output=False)
+    try:
+        pm.execute_notebook(paths.NOTEBOOKS / f"{notebook}.ipynb", out_dir / f"{notebook}.ipynb",
+                            parameters=params, kernel_name="python3", cwd=str(out_dir), progress_bar=False,
+                            log_output=False)
+    except pm.PapermillExecutionError as exc:  # re-raised as a plain error: it must cross processes
+        raise BuildError(f"notebook {notebook}.ipynb [{lang}] failed in cell {exc.cell_index} "
+                         f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}") from None
     return notebook, lang, time.perf_counter() - start
 
 
@@ -148,8 +156,7 @@ def toc(lang: str) -> dict:
     }
 
 
-def prepare_sources(lang: str, data: str | None, notice: str | None) -> None:
-    src = source_dir(lang)
+def prepare_sources(src: Path, lang: str, data: str | None, notice: str | None) -> None:
     for page in PAGES:
         shutil.copy(paths.BOOK / "pages" / lang / f"{page}.md", src / f"{page}.md")
     (src / "questionnaire.md").write_text(questionnaire_page(lang), encoding="utf-8")
@@ -183,32 +190,34 @@ def notice_for(data: str | None, lang: str) -> str | None:
     return t("common.synthetic_notice", lang) if meta.get("synthetic") else None
 
 
-def run(data: str | None = None, jobs: int = 2) -> int:
+def run(data: str | None = None, jobs: int = 2, *, work: Path = paths.BUILD, site: Path = SITE) -> int:
+    """Build the site into ``site`` (work files under ``work``); 0 on success."""
     started = time.perf_counter()
-    if SITE_SRC.exists():
-        shutil.rmtree(SITE_SRC)
+    work, site = Path(work), Path(site)
+    if (work / "site-src").exists():
+        shutil.rmtree(work / "site-src")
     for lang in LANGUAGES:
-        source_dir(lang).mkdir(parents=True)
+        source_dir(work, lang).mkdir(parents=True)
     runs = [(nb, lang) for nb in RESEARCH_NOTEBOOKS for lang in LANGUAGES]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute, nb, lang, data) for nb, lang in runs]
+        futures = [pool.submit(execute, nb, lang, data, work) for nb, lang in runs]
         for future in futures:
             nb, lang, seconds = future.result()
             print(f"  ran {nb} [{lang}] in {seconds:.1f} s", flush=True)
     for lang in LANGUAGES:
         for nb in APPENDIX_NOTEBOOKS:
-            _, _, seconds = execute(nb, lang, data)
+            _, _, seconds = execute(nb, lang, data, work)
             print(f"  ran {nb} [{lang}] in {seconds:.1f} s", flush=True)
         for nb in (*RESEARCH_NOTEBOOKS, *APPENDIX_NOTEBOOKS):
-            keep_language(source_dir(lang) / f"{nb}.ipynb", lang)
-        prepare_sources(lang, data, notice_for(data, lang))
-    staging = paths.BUILD / "site-staging"
+            keep_language(source_dir(work, lang) / f"{nb}.ipynb", lang)
+        prepare_sources(source_dir(work, lang), lang, data, notice_for(data, lang))
+    staging = work / "site-staging"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     for lang in LANGUAGES:
-        out = paths.BUILD / "jb" / lang
-        cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source_dir(lang)), "--path-output", str(out),
+        out = work / "jb" / lang
+        cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source_dir(work, lang)), "--path-output", str(out),
                "-W", "-n", "--keep-going", "--quiet"]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
@@ -218,11 +227,11 @@ def run(data: str | None = None, jobs: int = 2) -> int:
         shutil.copytree(out / "_build" / "html", staging / lang)
         print(f"  built the {lang} book", flush=True)
     (staging / "index.html").write_text(landing_page(), encoding="utf-8")
-    if SITE.exists():
-        shutil.rmtree(SITE)
-    SITE.parent.mkdir(parents=True, exist_ok=True)
-    staging.rename(SITE)
-    print(f"site: {SITE}/index.html ({time.perf_counter() - started:.0f} s)")
+    if site.exists():
+        shutil.rmtree(site)
+    site.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(site)
+    print(f"site: {site}/index.html ({time.perf_counter() - started:.0f} s)")
     return 0
 
 
@@ -232,7 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="folder of collector exports (default: the synthetic data)")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    return run(args.data, args.jobs)
+    try:
+        return run(args.data, args.jobs)
+    except BuildError as exc:
+        print(f"error: {exc}\nThe previous site is left as it was.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
