@@ -1,9 +1,14 @@
 """The computations the notebooks share: groups, shares, counts, rankings and means.
 
 Each function takes the loaded :class:`~barometer.survey.Survey` and returns plain tables
-with the base (n) of every figure, so a notebook states a claim and shows its base beside
-it. Groups are the report's: all municipalities, urban/rural (DEGURBA) and the three regions.
-Finite population sizes for the intervals come from the frame, per group.
+with the base (n) of every figure and its 95% interval, so a notebook states a claim and
+shows its base beside it. Groups are the report's: all municipalities, urban/rural
+(DEGURBA) and the three regions. Finite population sizes for the intervals come from the
+frame, per group (:func:`group_population`).
+
+Every estimate takes optional ``weights`` (a Series indexed by respondent id, see
+:mod:`barometer.weights`): shares and means are then weighted, with intervals on Kish's
+effective sample size (column ``n_eff``); counts and bases stay numbers of respondents.
 """
 
 from __future__ import annotations
@@ -34,36 +39,62 @@ def group_population(survey: Survey, group: str) -> int:
     return int((f[GROUP_COLUMN[group]] == group).sum())
 
 
-def single_share(survey: Survey, question: str, codes, group: str = "all") -> stats.Estimate:
+def _weights_of(weights: pd.Series | None, ids) -> pd.Series | None:
+    """The weights of the respondents ``ids`` (None when unweighted)."""
+    return None if weights is None else weights.reindex(pd.Index(ids)).astype(float)
+
+
+def share_of(chosen: pd.Series, population: int | None, weights: pd.Series | None = None) -> stats.Estimate:
+    """% of respondents for whom ``chosen`` (booleans indexed by respondent id) is true, weighted or not."""
+    if weights is None:
+        return stats.share(int(chosen.sum()), len(chosen), population)
+    return stats.weighted_share(chosen.to_numpy(dtype=bool), _weights_of(weights, chosen.index).to_numpy(), population)
+
+
+def mean_of(values: pd.Series, population: int | None, weights: pd.Series | None = None) -> stats.Estimate:
+    """Mean of ``values`` (indexed by respondent id), weighted or not."""
+    values = values.dropna().astype(float)
+    if weights is None:
+        return stats.mean(values.tolist(), population)
+    return stats.weighted_mean(values.to_numpy(), _weights_of(weights, values.index).to_numpy(), population)
+
+
+def single_share(survey: Survey, question: str, codes, group: str = "all",
+                 weights: pd.Series | None = None) -> stats.Estimate:
     """% of the group's respondents who answered ``question`` with one of ``codes``."""
     if isinstance(codes, str):
         codes = survey.codebook[question].groups.get(codes, (codes,))
     answers = survey.respondents.loc[group_ids(survey, group), question].dropna()
-    return stats.share(int(answers.isin(codes).sum()), len(answers), group_population(survey, group))
+    return share_of(answers.isin(codes), group_population(survey, group), weights)
 
 
-def single_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+def single_counts(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
     """Count and % of each option of a single-choice question, base = those who answered."""
     answers = survey.respondents.loc[group_ids(survey, group), question].dropna()
-    counts = answers.value_counts(sort=False).reindex(survey.codebook[question].codes, fill_value=0)
-    return _with_shares(counts, len(answers), group_population(survey, group))
+    codes = survey.codebook[question].codes
+    return _table({code: answers == code for code in codes}, group_population(survey, group), weights)
 
 
-def _with_shares(counts: pd.Series, n: int, population: int) -> pd.DataFrame:
+def _table(chosen: dict[str, pd.Series], population: int | None, weights: pd.Series | None) -> pd.DataFrame:
+    """One row per code: count (unweighted), base n, % with its interval (weighted if ``weights``)."""
     rows = []
-    for code, k in counts.items():
-        est = stats.share(int(k), n, population)
-        rows.append({"code": code, "count": int(k), "n": n, "pct": est.value, "low": est.low, "high": est.high})
+    for code, flags in chosen.items():
+        est = share_of(flags, population, weights)
+        row = {"code": code, "count": int(flags.sum()), "n": est.n, "pct": est.value, "low": est.low,
+               "high": est.high}
+        if weights is not None:
+            row["n_eff"] = est.n_eff
+        rows.append(row)
     return pd.DataFrame(rows).set_index("code")
 
 
-def option_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+def option_counts(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
     """Multiple choice: respondents choosing each option, base = respondents who chose any."""
     ids = group_ids(survey, group)
     chosen = survey.choices[(survey.choices["question"] == question) & survey.choices["respondent_id"].isin(ids)]
-    n = chosen["respondent_id"].nunique()
-    counts = chosen["option"].value_counts().reindex(survey.codebook[question].codes, fill_value=0)
-    return _with_shares(counts, n, group_population(survey, group))
+    base = pd.Index(chosen["respondent_id"].unique())
+    return _table({code: pd.Series(base.isin(chosen.loc[chosen["option"] == code, "respondent_id"]), index=base)
+                   for code in survey.codebook[question].codes}, group_population(survey, group), weights)
 
 
 def ranked(table: pd.DataFrame, column: str, *, ascending: bool = False) -> list[str]:
@@ -71,58 +102,75 @@ def ranked(table: pd.DataFrame, column: str, *, ascending: bool = False) -> list
     return list(table.sort_values(column, ascending=ascending, kind="stable").index)
 
 
-def first_ranked_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+def first_ranked_counts(survey: Survey, question: str, group: str = "all",
+                        weights: pd.Series | None = None) -> pd.DataFrame:
     """Ranking: how many respondents put each item first, base = respondents who ranked."""
     ids = group_ids(survey, group)
     r = survey.rankings[(survey.rankings["question"] == question) & survey.rankings["respondent_id"].isin(ids)]
-    n = r["respondent_id"].nunique()
-    counts = r.loc[r["rank"] == 1, "item"].value_counts().reindex(survey.codebook[question].item_codes, fill_value=0)
-    return _with_shares(counts, n, group_population(survey, group))
+    base = pd.Index(r["respondent_id"].unique())
+    first = r[r["rank"] == 1]
+    return _table({item: pd.Series(base.isin(first.loc[first["item"] == item, "respondent_id"]), index=base)
+                   for item in survey.codebook[question].item_codes}, group_population(survey, group), weights)
 
 
-def mean_ranks(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+def mean_ranks(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
     """Ranking: mean rank of each item among respondents who ranked it (lower = higher priority)."""
     ids = group_ids(survey, group)
     r = survey.rankings[(survey.rankings["question"] == question) & survey.rankings["respondent_id"].isin(ids)]
     rows = []
     for item in survey.codebook[question].item_codes:
-        values = r.loc[r["item"] == item, "rank"]
-        est = stats.mean(values.tolist(), group_population(survey, group))
-        rows.append({"code": item, "mean_rank": est.value, "n": est.n, "low": est.low, "high": est.high})
+        values = r.loc[r["item"] == item].set_index("respondent_id")["rank"]
+        est = mean_of(values, group_population(survey, group), weights)
+        rows.append({"code": item, "mean_rank": est.value, "n": est.n, "low": est.low, "high": est.high,
+                     **({} if weights is None else {"n_eff": est.n_eff})})
     return pd.DataFrame(rows).set_index("code")
 
 
-def item_means(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
-    """Matrix (1–5): mean, base and 95% interval of each item, plus the distribution of answers."""
+def item_means(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
+    """Matrix (1–5): mean, base and 95% interval of each item, plus the distribution of answers.
+
+    The distribution columns ``n_<value>`` count respondents; with ``weights`` they hold the
+    sums of the respondents' weights (so that shares drawn from them are weighted shares).
+    """
     ids = group_ids(survey, group)
     q = survey.codebook[question]
     r = survey.ratings[(survey.ratings["question"] == question) & survey.ratings["respondent_id"].isin(ids)]
     rows = []
     for item in q.item_codes:
-        values = r.loc[r["item"] == item, "value"]
-        est = stats.mean(values.tolist(), group_population(survey, group))
+        values = r.loc[r["item"] == item].set_index("respondent_id")["value"]
+        est = mean_of(values, group_population(survey, group), weights)
         row = {"code": item, "mean": est.value, "n": est.n, "low": est.low, "high": est.high}
+        if weights is not None:
+            row["n_eff"] = est.n_eff
+        w = _weights_of(weights, values.index)
         for point in q.scale:
-            row[f"n_{point.value}"] = int((values == point.value).sum())
+            hit = (values == point.value).to_numpy()
+            row[f"n_{point.value}"] = int(hit.sum()) if w is None else float(w.to_numpy()[hit].sum())
         rows.append(row)
     return pd.DataFrame(rows).set_index("code")
 
 
-def scale_mean(survey: Survey, question: str, group: str = "all") -> stats.Estimate:
+def scale_mean(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> stats.Estimate:
     """Mean of a single-choice rating question, through its options' values."""
     q = survey.codebook[question]
     values = {o.code: o.value for o in q.options}
     answers = survey.respondents.loc[group_ids(survey, group), question].dropna()
-    return stats.mean([values[a] for a in answers], group_population(survey, group))
+    return mean_of(answers.astype(object).map(values).astype(float), group_population(survey, group), weights)
 
 
-def project_counts(survey: Survey, field: str) -> pd.DataFrame:
-    """Projects by dimension or initiator: count and % of projects where the field is given."""
+def project_counts(survey: Survey, field: str, weights: pd.Series | None = None) -> pd.DataFrame:
+    """Projects by dimension or initiator: count and % of projects where the field is given.
+
+    With ``weights`` each project carries its municipality's weight. The intervals treat
+    projects as independent, which projects of one municipality are not: they are not shown.
+    """
     p = survey.projects
-    given = p[field].dropna()
+    given = p.dropna(subset=[field])
     codes = [o.code for o in survey.codebook["projects"].field(field).options]
-    counts = given.value_counts().reindex(codes, fill_value=0)
-    return _with_shares(counts, len(given), None)
+    project_weights = None
+    if weights is not None:
+        project_weights = pd.Series(_weights_of(weights, given["respondent_id"]).to_numpy(), index=given.index)
+    return _table({code: given[field] == code for code in codes}, None, project_weights)
 
 
 def frame_comparison(survey: Survey, column: str) -> pd.DataFrame:
