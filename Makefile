@@ -8,7 +8,7 @@ BASE_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n 2 tests/test_frame.py"`.
 PYTEST_ARGS ?=
 
-.PHONY: setup book test lab data notebooks chromium browser clean distclean
+.PHONY: setup book test lab data notebooks chromium browser clean distclean bench
 
 setup: $(VENV)/.installed
 
@@ -24,6 +24,11 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 
 book: setup
 	$(PY) -m barometer.build
+
+# Times the build in a temporary folder (naive baseline, cold, no-op, one notebook changed, the
+# notebooks alone) and prints the figures and ratios; a measurement, not a test (see README).
+bench: setup
+	$(PY) bench/benchmark.py
 
 # Prints the suite's wall time and exits with pytest's status.
 test: setup chromium
