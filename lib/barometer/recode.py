@@ -127,7 +127,7 @@ def _decode_question(path: Path, q: Question, lang: str, cells: dict, row: int):
             text = str(value).strip()
             if text.upper() == layout.NOT_RANKED:
                 continue
-            if not text.isdigit() or not 1 <= int(text) <= n:
+            if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= n:  # not "²" (isdigit, not int)
                 _fail(path, row, col.header, "rank out of range", value, f"a rank from 1 to {n} or N/A")
             ranks[col.code] = int(text)
         if len(set(ranks.values())) != len(ranks):
@@ -157,7 +157,7 @@ def _scale_value(path, q, lang, col, value, row) -> int:
         if text == norm(point.labels[lang]):
             return int(point.value)
     lo, hi = q.scale[0].value, q.scale[-1].value
-    if re.fullmatch(r"-?\d+", text):
+    if re.fullmatch(r"-?[0-9]+", text) and not lo <= int(text) <= hi:  # "1" for "1 - ...": a wrong label
         _fail(path, row, col.header, "Likert value out of range", value, f"a value from {lo} to {hi}")
     _fail(path, row, col.header, "unknown scale label", value,
           "one of " + "; ".join(repr(p.labels[lang]) for p in q.scale))

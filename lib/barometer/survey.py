@@ -129,6 +129,9 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
                 "municipality_answer": answer, "nis_code": nis, "n_answered": len(rec["_answered"]),
                 "answered_share": cleaning.completeness(rec["_answered"], codebook),
             })
+    if not log_rows:
+        raise InputError(data, f"no respondent in {', '.join(p.name for p in files)} (header rows only)",
+                         expected="at least one respondent row below the two header rows")
     raw_log = pd.DataFrame(log_rows)
     dupes = raw_log["respondent_id"].duplicated(keep=False) & raw_log["respondent_id"].notna()
     if dupes.any():

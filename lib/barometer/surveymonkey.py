@@ -212,10 +212,34 @@ def _csv_records(path: Path, text: str) -> list[list[str]]:
     delimiter = _detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(reader)
+        records = list(reader)
     except csv.Error as err:
         raise InputError(path, f"the CSV cannot be parsed ({err})", row=len(_records_before_error(text, delimiter)) + 1,
                          expected="well-formed CSV: a cell with a quote, delimiter or line break wholly in double quotes") from None
+    _check_runaway_quotes(path, records, delimiter)
+    return records
+
+
+def _check_runaway_quotes(path: Path, records: list[list[str]], delimiter: str) -> None:
+    """A quoted cell whose closing quote is lost must not swallow the rows after it.
+
+    The open quote runs over the line break into the next respondent's row and may close
+    at a quote there, leaving a well-formed record that can even line up with the header:
+    that respondent would vanish without an error. A cell holding a line break followed
+    by a respondent ID, a collector ID and a date (how every data row starts) is such a
+    runaway cell; no typed answer looks like that.
+    """
+    d = re.escape(delimiter)
+    row_start = re.compile(rf"[\r\n]\d+{d}\d+{d}(\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})")
+    for number, record in enumerate(records[HEADER_ROWS:], start=HEADER_ROWS + 1):
+        for index, cell in enumerate(record):
+            if ("\n" in cell or "\r" in cell) and row_start.search(cell):
+                raise InputError(
+                    path, f"the quoted cell in spreadsheet column {_letter(index)} runs on over a line break into "
+                          "what looks like the next respondent's row (IDs and a date): is its closing quote missing?",
+                    row=number, column=_letter(index), found=cell if len(cell) <= 60 else cell[:60] + "...",
+                    expected="each quoted cell closed by a double quote before the end of its row",
+                )
 
 
 def _records_before_error(text: str, delimiter: str) -> list[list[str]]:
