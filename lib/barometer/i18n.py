@@ -50,7 +50,3 @@ def t(key: str, lang: str, **fields) -> str:
     except KeyError:
         raise KeyError(f"no catalogue entry {key!r}") from None
     return template.format(**fields) if fields else template
-
-
-def has(key: str) -> bool:
-    return key in catalogue()

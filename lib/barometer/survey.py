@@ -64,15 +64,6 @@ class Survey:
         table.loc["total"] = table.sum()
         return table.astype(int)
 
-    def answers(self, question: str) -> pd.Series:
-        """A single-choice or number question for the kept respondents, indexed by respondent."""
-        return self.respondents[question]
-
-    def with_groups(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A long table joined with the respondents' region, urbanity and size class."""
-        groups = self.respondents[["region", "urbanity", "size_class"]]
-        return table.join(groups, on="respondent_id")
-
 
 def export_files(data: Path) -> list[Path]:
     """The collector exports of a data folder (or the one file given), in name order."""
