@@ -34,6 +34,12 @@ def _plain(value):
     return value
 
 
+def glue_text(key: str, value) -> None:
+    """Glue a value for the book's pages, silently outside a kernel with myst-nb."""
+    if _glue is not None:
+        _glue(key, value, display=False)
+
+
 def glue_name(key: str) -> str:
     """The glue key of a finding (dots are kept: myst-nb accepts them in keys)."""
     return key
@@ -65,10 +71,10 @@ class Findings:
         self.values[key] = entry
         if self.glue:
             plain = entry["value"]
-            _glue(glue_name(key), plain if not isinstance(plain, list) else ", ".join(map(str, plain)), display=False)
+            glue_text(glue_name(key), plain if not isinstance(plain, list) else ", ".join(map(str, plain)))
             text = text if text is not None else self._written(key, plain)
             if text is not None:
-                _glue(glue_name(key) + ".text", text, display=False)
+                glue_text(glue_name(key) + ".text", text)
         self.write()
         return entry
 

@@ -25,7 +25,7 @@ import pandas as pd
 from IPython.display import display
 
 from . import fmt, paths, stats
-from .findings import Findings
+from .findings import Findings, glue_text
 from .i18n import t
 from .survey import Survey, load_survey
 
@@ -163,7 +163,7 @@ class Notebook:
     @staticmethod
     def low_base(n: int) -> bool:
         """Whether a base is below the threshold of low reliability."""
-        return n < stats.LOW_RELIABILITY_N
+        return stats.is_low_base(n)
 
     def flagged(self, label: str, n: int) -> str:
         """A group label in a figure or table, marked when its base is small: "Brussel (n = 8) *"."""
@@ -180,7 +180,8 @@ class Notebook:
     # ---- tests of differences
     def p_eq(self, p_value: float) -> str:
         """"p = 0,066" or "p < 0,001"."""
-        return f"p < {fmt.number(0.001, self.lang, 3)}" if p_value < 0.001 else f"p = {fmt.p_value(p_value, self.lang)}"
+        text = fmt.p_value(p_value, self.lang)
+        return f"p {text}" if text.startswith("<") else f"p = {text}"
 
     def test_statistic(self, test: stats.TestResult) -> str:
         symbol = "H" if test.method == "kruskal" else "χ²"
@@ -225,11 +226,7 @@ class Notebook:
     # ---- figures and tables
     def glue(self, key: str, text: str) -> None:
         """Glue a text for the book's pages that is not a finding (e.g. a threshold the method page quotes)."""
-        try:
-            from myst_nb import glue
-        except ImportError:  # pragma: no cover
-            return
-        glue(key, text, display=False)
+        glue_text(key, text)
 
     def record(self, key: str, value, **kwargs) -> None:
         """Record a quoted figure (returns nothing, so a cell ending with it shows no dict)."""

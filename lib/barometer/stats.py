@@ -90,11 +90,16 @@ class Estimate:
 
     @property
     def low_base(self) -> bool:
-        return self.n < LOW_RELIABILITY_N
+        return is_low_base(self.n)
 
     @property
     def weighted(self) -> bool:
         return self.n_eff is not None
+
+
+def is_low_base(n: int) -> bool:
+    """Whether a base is below the threshold of low reliability (LOW_RELIABILITY_N)."""
+    return n < LOW_RELIABILITY_N
 
 
 def wilson(p: float, n: float, z: float = Z95) -> tuple[float, float]:
