@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +37,11 @@ class Collector:
     lang: str
     header_layout: str
     records: list[dict]  # per respondent: fixed fields, "_row", "_answered" and coded answers
+    column_names: dict[str, str] = field(default_factory=dict)  # question -> the file's name for it, if not its text
+
+    def column_name(self, question: Question) -> str:
+        """How an error names the question's column in this file (its wording, or e.g. its SPSS variable)."""
+        return self.column_names.get(question.name, question.text[self.lang])
 
 
 def detect_language(path: Path, df: pd.DataFrame, codebook: Codebook) -> str:

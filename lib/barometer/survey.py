@@ -1,7 +1,7 @@
 """Load the barometer: raw collector exports in, tidy tables by unit of analysis out.
 
-``load_survey(data)`` reads every collector export (the Dutch and French SurveyMonkey CSV
-or XLSX files of a folder, or one file), recodes the answers into the codebook's codes,
+``load_survey(data)`` reads every collector export (the Dutch and French SurveyMonkey CSV,
+XLSX or SPSS .sav files of a folder, or one such file), recodes the answers into the codebook's codes,
 matches each respondent to the 589-municipality frame, applies the cleaning rules with an
 exclusion log, and returns a :class:`Survey`. Personal data (IP and e-mail addresses,
 names, custom data, the contact question) are dropped while reading and never returned.
@@ -16,14 +16,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import cleaning, paths
+from . import cleaning, paths, spss
 from .codebook import Codebook, load_codebook
 from .errors import InputError
 from .frame import MunicipalityMatcher, load_frame
-from .recode import recode_export
+from .recode import Collector, recode_export
 from .surveymonkey import read_export
 
-EXPORT_SUFFIXES = (".csv", ".xlsx")
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".sav")
 METADATA_FILE = "dataset.yml"
 FRAME_COLUMNS = ["nis_code", "name_nl", "name_fr", "region", "province_nl", "province_fr",
                  "population", "degurba", "size_class", "urbanity"]
@@ -74,7 +74,7 @@ def export_files(data: Path) -> list[Path]:
         raise InputError(data, "data source not found", expected="a folder of SurveyMonkey exports or an export file")
     files = sorted(p for p in data.iterdir() if p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith("."))
     if not files:
-        raise InputError(data, "no export in this folder", expected="one or more SurveyMonkey .csv or .xlsx exports")
+        raise InputError(data, "no export in this folder", expected="one or more SurveyMonkey .csv, .xlsx or .sav exports")
     return files
 
 
@@ -87,6 +87,13 @@ def read_metadata(data: Path) -> dict:
         meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
     meta.setdefault("synthetic", False)
     return meta
+
+
+def read_collector(path: Path, codebook: Codebook) -> Collector:
+    """One export recoded: SPSS by its .sav suffix; CSV or XLSX told apart by their first bytes."""
+    if path.suffix.lower() == ".sav":
+        return spss.recode(path, codebook)
+    return recode_export(path, read_export(path), codebook)
 
 
 def checksums(files: list[Path]) -> dict[str, str]:
@@ -102,7 +109,7 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
     files = export_files(Path(data))
     records, log_rows = [], []
     for path in files:
-        collector = recode_export(path, read_export(path), codebook)
+        collector = read_collector(path, codebook)
         for rec in collector.records:
             answer = rec.get("municipality")
             nis = None
@@ -111,7 +118,7 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
                     raise InputError(path, "municipality not given", row=rec["_row"],
                                      column=codebook["municipality"].text[collector.lang],
                                      expected="the name or NIS code of the municipality")
-                nis = matcher.match_or_raise(answer, path, rec["_row"], codebook["municipality"].text[collector.lang])
+                nis = matcher.match_or_raise(answer, path, rec["_row"], collector.column_name(codebook["municipality"]))
             rec.update(nis_code=nis, language=collector.lang, collector=collector.lang, source=path.name)
             records.append(rec)
             log_rows.append({

@@ -66,6 +66,8 @@ __all__ = [
     "write_export",
     "write_export_xlsx",
     "read_sav",
+    "read_sav_responses",
+    "SAV_FIXED_NAMES",
 ]
 
 FIXED_COLUMNS_CURRENT = (
@@ -682,6 +684,64 @@ def read_sav(path: str | Path) -> tuple[pd.DataFrame, dict[str, str | None]]:
             frame[name] = frame[name].astype("Int64")
     frame.attrs = {"source": str(path)}
     return frame, {name: labels.get(name) for name in frame.columns}
+
+
+#: SurveyMonkey's SPSS names for the fixed variables (compared in lower case, letters
+#: and digits only), by canonical name. Personal ones are dropped by :func:`read_sav`.
+SAV_FIXED_NAMES = {
+    "respondent_id": ("respondentid",),
+    "collector_id": ("collectorid",),
+    "start_date": ("startdate", "datecreated"),
+    "end_date": ("enddate", "datemodified"),
+}
+
+
+def read_sav_responses(path: str | Path) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """A SurveyMonkey SPSS export as one row per respondent, fixed variables checked.
+
+    Built on :func:`read_sav` (personal variables dropped, labelled codes as their
+    labels). The fixed variables get their canonical names (``respondent_id``,
+    ``collector_id``, ``start_date``, ``end_date``; SurveyMonkey's ``date_created``
+    and ``date_modified`` are the start and end), IDs become digit strings and dates
+    ``datetime64[ns]``, as :func:`read_export` gives them. ``respondent_id`` is
+    required and unique. The index, named ``"row"``, is the case number (1-based, as
+    SPSS's Data View shows it); the other variables keep their names and values.
+    Returns the frame and ``{variable: label}``.
+    """
+    path = Path(path)
+    frame, labels = read_sav(path)
+    renamed: dict[str, str] = {}
+    for variable in frame.columns:
+        key = re.sub(r"[^a-z0-9]", "", str(variable).lower())
+        canonical = next((c for c, keys in SAV_FIXED_NAMES.items() if key in keys), None)
+        if canonical is None:
+            continue
+        if canonical in renamed.values():
+            other = next(v for v, c in renamed.items() if c == canonical)
+            raise InputError(path, f"two variables hold the {canonical}", column=variable, found=other,
+                             expected="one variable per fixed field")
+        renamed[variable] = canonical
+    if "respondent_id" not in renamed.values():
+        raise InputError(path, "no respondent ID variable", expected="a variable named respondent_id (or RespondentID)")
+    cases = list(range(1, len(frame) + 1))
+    result: dict[str, pd.Series] = {}
+    for variable, canonical in renamed.items():
+        values = [None if pd.isna(v) or v == "" else v for v in frame[variable].astype(object)]
+        if canonical in ID_COLUMNS:
+            result[canonical] = pd.Series([_parse_id(path, v, row, variable) for v, row in zip(values, cases)],
+                                          dtype=_STR)
+        else:
+            parsed = [_parse_date(path, v, row, variable) for v, row in zip(values, cases)]
+            result[canonical] = pd.Series(pd.to_datetime(parsed), dtype="datetime64[ns]")
+    ordered = [c for c in CANONICAL_FIXED if c in result]
+    _check_unique_ids(path, result["respondent_id"], cases, next(v for v, c in renamed.items() if c == "respondent_id"))
+    index = pd.Index(cases, name="row", dtype="int64")
+    columns = {c: result[c].set_axis(index) for c in ordered}
+    columns.update({v: frame[v].set_axis(index) for v in frame.columns if v not in renamed})
+    out = pd.DataFrame(columns, index=index)
+    out.attrs = {"source": str(path), "rows": cases}
+    kept_labels = {renamed.get(v, v): label for v, label in labels.items()}
+    return out, kept_labels
 
 
 _PERSONAL_KEYS = re.compile(r"^(ipaddress|emailaddress|email|firstname|lastname|customdata\d*)$")
