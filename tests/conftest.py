@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from barometer import layout
+from barometer import layout, spss
 from barometer.codebook import load_codebook
-from barometer.surveymonkey import write_export
+from barometer.survey import export_files, read_collector
+from barometer.surveymonkey import read_export, write_export
 
 
 def complete_answers(municipality: str, **overrides) -> dict:
@@ -39,11 +40,9 @@ def complete_answers(municipality: str, **overrides) -> dict:
     return answers
 
 
-def write_collector(path: Path, respondents: list[dict], lang: str, *, header_layout: str = "current",
-                    encoding: str = "utf-8") -> Path:
-    """Write a collector export for coded respondents (each may carry ``respondent_id``)."""
-    cb = load_codebook()
-    fixed = pd.DataFrame({
+def fixed_columns(respondents: list[dict]) -> pd.DataFrame:
+    """The fixed columns of an export, with planted personal data (each respondent may carry ``respondent_id``)."""
+    return pd.DataFrame({
         "respondent_id": [r.get("respondent_id", str(10_000_000_000 + i)) for i, r in enumerate(respondents)],
         "collector_id": ["123456789"] * len(respondents),
         "start_date": [dt.datetime(2016, 6, 1, 9, 0) + dt.timedelta(days=i) for i in range(len(respondents))],
@@ -53,6 +52,15 @@ def write_collector(path: Path, respondents: list[dict], lang: str, *, header_la
         "first_name": ["Plantedfirst"] * len(respondents),
         "last_name": ["Plantedlast"] * len(respondents),
     })
+
+
+def write_collector(path: Path, respondents: list[dict], lang: str, *, header_layout: str = "current",
+                    encoding: str = "utf-8") -> Path:
+    """Write a collector export for coded respondents (each may carry ``respondent_id``); .sav as SPSS."""
+    cb = load_codebook()
+    fixed = fixed_columns(respondents)
+    if Path(path).suffix == ".sav":
+        return spss.write_export(path, fixed, cb, respondents, lang)
     columns = [c.header for c in layout.export_columns(cb, lang)]
     cells = [layout.encode_respondent(cb, r, lang) for r in respondents]
     write_export(path, fixed, columns, cells, layout=header_layout, encoding=encoding)
@@ -70,3 +78,22 @@ def collector(tmp_path):
 
     make.folder = folder
     return make
+
+
+def write_as_sav(source: Path, target: Path) -> Path:
+    """Each collector export of ``source`` rewritten as the SPSS export of the same responses.
+
+    Every raw row goes over, test rows, duplicates and abandoned ones included, with its
+    fixed fields and personal data, so the .sav data must give exactly what the CSVs give.
+    """
+    cb = load_codebook()
+    target.mkdir(parents=True, exist_ok=True)
+    for path in export_files(source):
+        raw = read_export(path, drop_personal=False)
+        records = read_collector(path, cb)
+        fixed = pd.DataFrame({name: raw[(name, "")].tolist() for name, _ in raw.columns if _ == ""})
+        spss.write_export(target / f"{path.stem}.sav", fixed, cb, records.records, records.lang)
+    for extra in (source / "dataset.yml", source / "README.md"):  # the data still say what they are
+        if extra.exists():
+            (target / extra.name).write_bytes(extra.read_bytes())
+    return target

@@ -2,7 +2,8 @@
 
 Checks: every published figure is reproduced by the notebooks' findings; the findings agree
 with the independent plain-pandas computation; a French run shows no Dutch label of the
-codebook (and a Dutch run no French one); the `data` parameter really switches the data.
+codebook (and a Dutch run no French one); the `data` parameter really switches the data,
+to a folder of SPSS exports or to one .sav file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from barometer import paths, reproduction
 from barometer.codebook import load_codebook
 from barometer.findings import read_findings
 from barometer.survey import load_survey
+from conftest import write_as_sav
 from test_published_figures import compute
 
 NOTEBOOKS = ("sample", "perception", "implementation", "management")
@@ -99,3 +101,30 @@ def test_outputs_carry_no_warning_or_error(runs):
                 for out in cell.get("outputs", []):
                     assert out.get("output_type") != "error", (lang, nb)
                     assert out.get("name") != "stderr", (lang, nb, out.get("text", "")[:300])
+
+
+@pytest.fixture(scope="session")
+def sav_runs(tmp_path_factory) -> dict[str, Path]:
+    """The notebooks on the synthetic data rewritten as SPSS exports; the sample on the French .sav alone."""
+    sav = write_as_sav(paths.SYNTHETIC_RAW, tmp_path_factory.mktemp("sav-data"))
+    dirs = {"folder": tmp_path_factory.mktemp("run-sav"), "fr_only": tmp_path_factory.mktemp("run-sav-fr")}
+    fr_only = next(sav.glob("*collector-fr.sav"))
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(_run, nb, "nl", str(dirs["folder"]), str(sav)) for nb in NOTEBOOKS]
+        futures.append(pool.submit(_run, "sample", "fr", str(dirs["fr_only"]), str(fr_only)))
+        for f in futures:
+            f.result()
+    return dirs
+
+
+def test_spss_exports_give_the_same_findings(runs, sav_runs):
+    from_csv = read_findings(runs["nl"] / "findings")
+    from_sav = read_findings(sav_runs["folder"] / "findings")
+    assert from_sav == from_csv
+
+
+def test_data_parameter_switches_to_one_sav_file(sav_runs):
+    findings = read_findings(sav_runs["fr_only"] / "findings")
+    french = load_survey().respondents["collector"].eq("fr").sum()
+    assert findings["sample.respondents"]["value"] == french
+    assert french < load_survey().n

@@ -744,7 +744,7 @@ def read_sav_responses(path: str | Path) -> tuple[pd.DataFrame, dict[str, str | 
     return out, kept_labels
 
 
-_PERSONAL_KEYS = re.compile(r"^(ipaddress|emailaddress|email|firstname|lastname|customdata\d*)$")
+_PERSONAL_KEYS = re.compile(r"^(ipaddress|emailaddress|email|firstname|lastname|customdata\d*|custom\d*)$")
 
 
 def _is_personal(name: object) -> bool:
