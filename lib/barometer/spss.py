@@ -229,8 +229,9 @@ def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, resp
                  lang: str) -> Path:
     """Write coded respondents as SurveyMonkey's SPSS export (tests, and the synthetic data in .sav).
 
-    ``fixed`` holds the canonical fixed columns (``respondent_id`` as digit strings,
-    dates as datetimes); personal ones are written as given, as SurveyMonkey does.
+    ``fixed`` holds the canonical fixed columns (IDs as digit strings, dates as datetimes);
+    personal ones are written as given, as SurveyMonkey does. IDs are written as numbers,
+    unless a leading zero or their size would not survive that: then as text.
     """
     import pyreadstat
 
@@ -242,7 +243,9 @@ def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, resp
             continue
         values = fixed[canonical]
         if canonical in ("respondent_id", "collector_id"):
-            values = [float(int(v)) for v in values]
+            values = [str(v) for v in values]
+            if all(v == str(int(v)) and int(v) < 2**53 for v in values):  # numbers, as SurveyMonkey writes them
+                values = [float(v) for v in values]
         elif canonical not in ("start_date", "end_date"):
             values = ["" if v is None or pd.isna(v) else str(v) for v in values]
         data[sav_name] = list(values)
