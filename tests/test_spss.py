@@ -185,3 +185,20 @@ def test_same_respondent_in_csv_and_sav_is_refused(tmp_path, synthetic_sav):
         (folder / path.name).write_bytes(path.read_bytes())
     with pytest.raises(InputError, match="the same respondent ID appears twice"):
         load_survey(folder)
+
+
+def test_fixed_variables_are_checked(tmp_path):
+    def write(name, **columns):
+        path = tmp_path / name
+        pyreadstat.write_sav(pd.DataFrame(columns), path)
+        return path
+
+    ok, _ = read_sav_responses(write("ok.sav", RespondentID=["0042", "43"], date_created=["06/01/2016 09:00:00 AM", ""]))
+    assert ok["respondent_id"].tolist() == ["0042", "43"]
+    assert ok["start_date"].iloc[0] == pd.Timestamp(2016, 6, 1, 9) and pd.isna(ok["start_date"].iloc[1])
+    with pytest.raises(InputError, match=r"twice.sav, row 2, column 'respondent_id': .* also on row 1"):
+        read_sav_responses(write("twice.sav", respondent_id=[7.0, 7.0]))
+    with pytest.raises(InputError, match=r"no_id.sav: no respondent ID variable"):
+        read_sav_responses(write("no_id.sav", q0001=["Gent"]))
+    with pytest.raises(InputError, match=r"bad_date.sav, row 1, column 'date_modified'"):
+        read_sav_responses(write("bad_date.sav", respondent_id=[1.0], date_modified=["yesterday"]))
