@@ -162,11 +162,14 @@ def test_unknown_value_label_names_variable_row_and_expectation(tmp_path):
     assert "unknown answer label" in message and cb["heard_of_concept"].options[0].labels["nl"] in message
 
 
-def test_unmatched_municipality_names_the_variable(tmp_path):
+def test_unmatched_or_missing_municipality_names_the_variable(tmp_path):
     path = write_collector(tmp_path / "export-nl.sav", [complete_answers("Gent"), complete_answers("Nergensdorp")], "nl")
     with pytest.raises(InputError) as info:
         load_survey(path)
     assert "row 2" in str(info.value) and "'q0001'" in str(info.value) and "Nergensdorp" in str(info.value)
+    path = write_collector(tmp_path / "blank-nl.sav", [complete_answers("Gent"), complete_answers(None)], "nl")
+    with pytest.raises(InputError, match=r"blank-nl.sav, row 2, column 'q0001': municipality not given"):
+        load_survey(path)
 
 
 def test_unreadable_labels_are_refused(tmp_path):

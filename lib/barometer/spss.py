@@ -82,7 +82,8 @@ def read_export(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     """A .sav export as the frame :func:`barometer.surveymonkey.read_export` gives for a CSV.
 
     ``attrs["variables"]`` maps each column's header text (as errors name it) to its SPSS
-    variable, ``attrs["question_variables"]`` each question to its first variable. Answers to personal questions are not copied.
+    variable, ``attrs["question_variables"]`` each question to its first variable. Answers
+    to personal questions are not copied.
     """
     path = Path(path)
     frame, labels = read_sav_responses(path)
@@ -101,8 +102,8 @@ def read_export(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     df.attrs = {"source": str(path), "header_layout": HEADER_LAYOUT, "rows": list(frame.attrs["rows"]),
                 "variables": {header_text(spec.column): variable for spec, variable in found},
                 "question_variables": {}}
-    for spec, variable in found:
-        df.attrs["question_variables"].setdefault(spec.column.question, variable)
+    for spec, variable in reversed(found):  # the first variable of each question wins
+        df.attrs["question_variables"][spec.column.question] = variable
     return df
 
 

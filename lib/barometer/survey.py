@@ -1,10 +1,11 @@
 """Load the barometer: raw collector exports in, tidy tables by unit of analysis out.
 
-``load_survey(data)`` reads every collector export (the Dutch and French SurveyMonkey CSV,
-XLSX or SPSS .sav files of a folder, or one such file), recodes the answers into the codebook's codes,
-matches each respondent to the 589-municipality frame, applies the cleaning rules with an
-exclusion log, and returns a :class:`Survey`. Personal data (IP and e-mail addresses,
-names, custom data, the contact question) are dropped while reading and never returned.
+``load_survey(data)`` reads every collector export (the Dutch and French SurveyMonkey
+CSV, XLSX or SPSS .sav files of a folder, or one such file), recodes the answers into the
+codebook's codes, matches each respondent to the 589-municipality frame, applies the
+cleaning rules with an exclusion log, and returns a :class:`Survey`. Personal data (IP and
+e-mail addresses, names, custom data, the contact question) are dropped while reading and
+never returned.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
             if not cleaning.is_test(answer):
                 if answer is None:
                     raise InputError(path, "municipality not given", row=rec["_row"],
-                                     column=codebook["municipality"].text[collector.lang],
+                                     column=collector.column_name(codebook["municipality"]),
                                      expected="the name or NIS code of the municipality")
                 nis = matcher.match_or_raise(answer, path, rec["_row"], collector.column_name(codebook["municipality"]))
             rec.update(nis_code=nis, language=collector.lang, collector=collector.lang, source=path.name)
