@@ -231,7 +231,7 @@ def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, resp
     """Write coded respondents as SurveyMonkey's SPSS export (tests, and the synthetic data in .sav).
 
     ``fixed`` holds the canonical fixed columns (IDs as digit strings, dates as datetimes);
-    personal ones are written as given, as SurveyMonkey does. IDs are written as numbers,
+    personal ones are written as given (the reader must drop them). IDs are written as numbers,
     unless a leading zero or their size would not survive that: then as text.
     """
     import pyreadstat
@@ -245,7 +245,7 @@ def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, resp
         values = fixed[canonical]
         if canonical in ("respondent_id", "collector_id"):
             values = [str(v) for v in values]
-            if all(v == str(int(v)) and int(v) < 2**53 for v in values):  # numbers, as SurveyMonkey writes them
+            if all(v == str(int(v)) and int(v) < 2**53 for v in values):  # numeric IDs; the reader takes either
                 values = [float(v) for v in values]
         elif canonical not in ("start_date", "end_date"):
             values = ["" if v is None or pd.isna(v) else str(v) for v in values]
