@@ -671,10 +671,12 @@ def test_exports_without_any_respondent_are_refused_clearly(tmp_path):
 # --------------------------------------------------------------------------- corruptions
 
 
-def _victim(ds: Dataset, data) -> tuple[int, Respondent]:
+def _victim(ds: Dataset, data, paths: dict[int, Path]) -> tuple[Respondent, ExportFile, Path, int]:
+    """A drawn respondent, its file's spec and path, and the index of its record in that file."""
     filled = [i for i in range(len(ds.files)) if ds.in_file(i)]
     index = data.draw(st.sampled_from(filled), label="file")
-    return index, data.draw(st.sampled_from(ds.in_file(index)), label="respondent")
+    victim = data.draw(st.sampled_from(ds.in_file(index)), label="respondent")
+    return victim, ds.files[index], paths[index], ds.row_of(victim) - 1
 
 
 @fuzz(120)
@@ -694,11 +696,9 @@ def test_truncated_row(ds, data):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = write_dataset(ds, folder)
-        index, victim = _victim(ds, data)
-        f, path = ds.files[index], paths[index]
+        victim, f, path, k = _victim(ds, data, paths)
         rows = read_rows(path, f)
         records = [record_text(r) for r in rows]
-        k = 2 + ds.in_file(index).index(victim)
         fields = [_field(c) for c in rows[k]]
         starts = [sum(len(x) + 1 for x in fields[:i]) for i in range(len(fields))]
         inside = [i for i, x in enumerate(fields) if len(x) > 1 and not x.startswith('"')]
@@ -801,10 +801,8 @@ def test_row_with_an_extra_cell(ds, data):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = write_dataset(ds, folder)
-        index, victim = _victim(ds, data)
-        f, path = ds.files[index], paths[index]
+        _, f, path, k = _victim(ds, data, paths)
         rows = read_rows(path, f)
-        k = 2 + ds.in_file(index).index(victim)
         at = data.draw(st.integers(0, len(rows[k])), label="at")
         rows[k].insert(at, data.draw(st.sampled_from(["", "x", "Ja", "3"]), label="extra"))
         write_records(path, f, [record_text(r) for r in rows])
@@ -832,8 +830,7 @@ def test_unknown_answer_label(ds, data):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = write_dataset(ds, folder)
-        index, victim = _victim(ds, data)
-        f, path = ds.files[index], paths[index]
+        victim, f, path, k = _victim(ds, data, paths)
         candidates = [i for i, c in enumerate(COLUMNS[f.lang]) if c.role in LABEL_ROLES and
                       (CB[c.question].type not in ("open", "number", "municipality")) and
                       (c.role != "slot_field" or CB[c.question].field(c.code).type == "single")]
@@ -842,7 +839,6 @@ def test_unknown_answer_label(ds, data):
         col_index = rnd.choice([i for i in candidates if CB[COLUMNS[f.lang][i].question].type == kind])
         col = COLUMNS[f.lang][col_index]
         rows = read_rows(path, f)
-        k = 2 + ds.in_file(index).index(victim)
         rows[k][N_FIXED + col_index] = data.draw(NOT_A_LABEL, label="text")
         event(f"{kind}: {rows[k][N_FIXED + col_index]!r}")
         write_records(path, f, [record_text(r) for r in rows])
