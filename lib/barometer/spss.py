@@ -29,7 +29,7 @@ from . import layout
 from .codebook import LANGUAGES, Codebook, Question
 from .errors import InputError
 from .recode import Collector, norm, recode_export
-from .surveymonkey import CANONICAL_FIXED, clean_text, read_sav_responses
+from .surveymonkey import CANONICAL_FIXED, DATE_COLUMNS, ID_COLUMNS, clean_text, read_sav_responses
 
 HEADER_LAYOUT = "spss"
 #: Labels that say nothing about which question a variable holds.
@@ -134,20 +134,6 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _allowed_labels(q: Question, column: layout.Column, lang: str) -> set[str]:
-    """The value labels a column's codes may carry in ``lang``."""
-    if q.type == "single" and column.role == "response":
-        return {norm(o.labels[lang]) for o in q.options}
-    if q.type == "multiple" and column.role == "option":
-        return {norm(q.option(column.code).labels[lang])}
-    if q.type == "matrix":
-        return {norm(p.labels[lang]) for p in q.scale}
-    if q.type == "project_list":
-        spec = q.field(column.code)
-        return {norm(o.labels[lang]) for o in spec.options}
-    return set()
-
-
 def _label_names(label: object, q: Question, column: layout.Column, lang: str) -> bool:
     """Whether a variable label names this question (its wording, cut or not) or this column."""
     text = norm(clean_text(label))
@@ -174,7 +160,7 @@ def _detect_language(path: Path, frame: pd.DataFrame, labels: dict, by_name: dic
                     score += 1
                 values = frame[variable]
                 if isinstance(values.dtype, pd.CategoricalDtype):
-                    allowed = _allowed_labels(q, spec.column, lang)
+                    allowed = {norm(label) for label in _value_labels(q, spec.column, lang).values()}
                     score += bool(allowed) and all(norm(c) in allowed for c in values.cat.categories)
         scores[lang] = score
     best = max(scores, key=scores.get)
@@ -243,13 +229,15 @@ def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, resp
         if canonical not in fixed:
             continue
         values = fixed[canonical]
-        if canonical in ("respondent_id", "collector_id"):
+        if canonical in ID_COLUMNS:
             values = [str(v) for v in values]
             if all(v == str(int(v)) and int(v) < 2**53 for v in values):  # numeric IDs; the reader takes either
                 values = [float(v) for v in values]
-        elif canonical not in ("start_date", "end_date"):
+        elif canonical in DATE_COLUMNS:
+            values = pd.to_datetime(pd.Series(list(values)))
+        else:
             values = ["" if v is None or pd.isna(v) else str(v) for v in values]
-        data[sav_name] = list(values)
+        data[sav_name] = values
     for spec in variables(codebook, lang):
         q = codebook[spec.column.question]
         cells = [_sav_value(q, spec.column, answers) for answers in respondents]
@@ -264,9 +252,6 @@ def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, resp
         if labels:
             value_labels[spec.name] = labels
     frame = pd.DataFrame(data)
-    for name in ("date_created", "date_modified"):
-        if name in frame:
-            frame[name] = pd.to_datetime(frame[name])
     path = Path(path)
     pyreadstat.write_sav(frame, path, column_labels=column_labels, variable_value_labels=value_labels)
     return path

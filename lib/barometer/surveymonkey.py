@@ -727,12 +727,7 @@ def read_sav_responses(path: str | Path) -> tuple[pd.DataFrame, dict[str, str | 
     result: dict[str, pd.Series] = {}
     for variable, canonical in renamed.items():
         values = [None if pd.isna(v) or v == "" else v for v in frame[variable].astype(object)]
-        if canonical in ID_COLUMNS:
-            result[canonical] = pd.Series([_parse_id(path, v, row, variable) for v, row in zip(values, cases)],
-                                          dtype=_STR)
-        else:
-            parsed = [_parse_date(path, v, row, variable) for v, row in zip(values, cases)]
-            result[canonical] = pd.Series(pd.to_datetime(parsed), dtype="datetime64[ns]")
+        result[canonical] = _fixed_series(path, canonical, variable, values, cases)
     ordered = [c for c in CANONICAL_FIXED if c in result]
     _check_unique_ids(path, result["respondent_id"], cases, next(v for v, c in renamed.items() if c == "respondent_id"))
     index = pd.Index(cases, name="row", dtype="int64")
