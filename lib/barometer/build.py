@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -153,7 +152,7 @@ def questionnaire_page(lang: str) -> str:
 
 
 def build_info(data: str | None) -> str:
-    """Commit and data checksums the book was built from (the colophon).
+    """Commit and data checksums the book was built from (the colophon): the data files its runs' keys hash.
 
     It changes only when the commit, the uncommitted state or the data change, so a rebuild on
     the same commit leaves it (and the page that includes it) as it was."""
@@ -164,9 +163,7 @@ def build_info(data: str | None) -> str:
                                check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = "unknown", ""
-    folder = Path(data) if data else paths.SYNTHETIC_RAW
-    files = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
-    rows = "\n".join(f"| `{p.name}` | `{hashlib.sha256(p.read_bytes()).hexdigest()}` |" for p in files)
+    rows = "\n".join(f"| `{name}` | `{cache.file_digest(path)}` |" for name, path in cache.data_files(data).items())
     state = " (+ uncommitted changes)" if dirty else ""
     return f"```text\ncommit {commit}{state}\n```\n\n| file | sha256 |\n|---|---|\n{rows}\n"
 
