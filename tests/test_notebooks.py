@@ -15,14 +15,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from barometer import paths, reproduction
+from barometer import chapters, paths, reproduction
 from barometer.codebook import load_codebook
 from barometer.findings import read_findings
 from barometer.survey import load_survey
 from conftest import write_as_sav
 from test_published_figures import compute
 
-NOTEBOOKS = ("sample", "perception", "implementation", "management")
+NOTEBOOKS = chapters.RESEARCH
 
 
 def _run(notebook: str, lang: str, out: str, data: str = "") -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from barometer import analysis, paths, reproduction, weights
+from barometer import analysis, chapters, paths, reproduction, weights
 from barometer.findings import read_findings
 from barometer.survey import load_survey
 
@@ -137,7 +137,7 @@ def test_size_class_labels_use_the_frames_bounds():
 
 # --- weighted runs of the notebooks -------------------------------------------------------------
 
-RESEARCH = ("sample", "perception", "implementation", "management")
+RESEARCH = chapters.RESEARCH
 
 
 def _run_weighted(notebook: str, out: str) -> str:

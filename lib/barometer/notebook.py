@@ -284,7 +284,7 @@ def grouped_intervals(fig, values: pd.DataFrame, low: pd.DataFrame, high: pd.Dat
     fig.draw_without_rendering()
 
 
-RESEARCH_NOTEBOOKS = ("sample", "perception", "implementation", "management")
+from .chapters import RESEARCH as RESEARCH_NOTEBOOKS  # noqa: E402
 
 
 def ensure_findings(nb: Notebook) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import paths
+from . import chapters, paths
 
-PARTS = ("sample", "perception", "implementation", "management")
+PARTS = chapters.RESEARCH
 
 # Published lists whose order carries no meaning: compared as sets. Every other list is a
 # ranking (first = highest) and is compared in order.

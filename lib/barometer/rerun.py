@@ -11,9 +11,9 @@ import sys
 
 import nbformat
 
-from . import paths
+from . import chapters, paths
 
-ORDER = ("sample", "perception", "implementation", "management", "reproduction")
+ORDER = chapters.ALL
 KERNELSPEC = {"display_name": "Python (barometer)", "language": "python", "name": "barometer"}
 
 
