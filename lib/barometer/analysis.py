@@ -1,26 +1,56 @@
-"""The computations the notebooks share: groups, shares, counts, rankings and means.
+"""The computations the chapters share: one call gives a figure of the respondents and its estimate.
 
-Each function takes the loaded :class:`~barometer.survey.Survey` and returns plain tables
-with the base (n) of every figure and its 95% interval, so a notebook states a claim and
-shows its base beside it. Groups are the report's: all municipalities, urban/rural
-(DEGURBA) and the three regions. Finite population sizes for the intervals come from the
-frame, per group (:func:`group_population`).
+Every table of shares or means has, per answer code, two kinds of columns:
 
-Every estimate takes optional ``weights`` (a Series indexed by respondent id, see
-:mod:`barometer.weights`): shares and means are then weighted, with intervals on Kish's
-effective sample size (column ``n_eff``); counts and bases stay numbers of respondents.
+- **the respondents' figure**, as the published report computed it: ``count`` (respondents
+  with that answer), ``n`` (respondents who answered: the item's own base) and ``pct`` (or
+  ``mean``). It describes the respondents; it has no interval, because the respondents are
+  not a random sample of anything.
+- **the calibrated estimate** for Belgian municipalities (:mod:`barometer.design`): the
+  respondents raked to the frame's margins and treated as random within the raking cells,
+  ``estimate`` with ``se``, its 95% interval ``low``–``high``, the effective base ``n_eff``,
+  the R ``survey`` call it reproduces (``method``), and for shares the no-assumption bounds
+  ``bound_low``–``bound_high`` (what the known answers allow whatever the others answered).
+  ``reason`` says why an estimate is missing (an empty or one-respondent group).
+
+Shares and bounds are in %. Groups are the report's: all municipalities, urban/rural
+(DEGURBA) and the three regions, each a domain (subset) of the one calibrated design.
+Every estimate computed is also kept in :func:`estimates` (the book's ``estimates.csv``).
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
-from . import stats
+from . import design as _design
 from .survey import Survey
 
 GROUPS = ("all", "urban", "rural", "flanders", "wallonia", "brussels")
 GROUP_COLUMN = {"urban": "urbanity", "rural": "urbanity", "flanders": "region",
                 "wallonia": "region", "brussels": "region"}
+#: Columns of the calibrated estimate, in the order tables carry them.
+ESTIMATE_COLUMNS = ("estimate", "se", "low", "high", "n_eff", "bound_low", "bound_high", "method", "reason")
+
+_DESIGNS: dict[int, tuple[Survey, _design.Design]] = {}
+_LEDGER: dict[int, dict[str, dict]] = {}
+
+
+def design(survey: Survey) -> _design.Design:
+    """The calibrated design of a survey (computed once per loaded survey)."""
+    cached = _DESIGNS.get(id(survey))
+    if cached is None or cached[0] is not survey:
+        units = survey.respondents
+        cached = (survey, _design.Design(units, survey.frame))
+        _DESIGNS[id(survey)] = cached
+        _LEDGER[id(survey)] = {}
+    return cached[1]
+
+
+def domain(group: str) -> tuple[str, str] | None:
+    """The design domain of a group: None for all municipalities, else (frame column, class)."""
+    return None if group == "all" else (GROUP_COLUMN[group], group)
 
 
 def group_ids(survey: Survey, group: str) -> pd.Index:
@@ -28,73 +58,90 @@ def group_ids(survey: Survey, group: str) -> pd.Index:
     r = survey.respondents
     if group == "all":
         return r.index
-    return r.index[r[GROUP_COLUMN[group]] == group]
+    return r.index[(r[GROUP_COLUMN[group]] == group).to_numpy()]
 
 
 def group_population(survey: Survey, group: str) -> int:
-    """Number of municipalities of the group in the frame: the N of the finite population correction."""
+    """Number of municipalities of the group in the frame."""
     f = survey.frame
     if group == "all":
         return len(f)
     return int((f[GROUP_COLUMN[group]] == group).sum())
 
 
-def _weights_of(weights: pd.Series | None, ids) -> pd.Series | None:
-    """The weights of the respondents ``ids`` (None when unweighted)."""
-    return None if weights is None else weights.reindex(pd.Index(ids)).astype(float)
+def _columns(est: _design.Estimate, scale: float) -> dict:
+    """An estimate as table columns (shares scaled to %)."""
+    return {"estimate": scale * est.estimate, "se": scale * est.se, "low": scale * est.low,
+            "high": scale * est.high, "n_eff": est.n_eff, "bound_low": scale * est.bound_low,
+            "bound_high": scale * est.bound_high, "method": est.method, "reason": est.reason}
 
 
-def share_of(chosen: pd.Series, population: int | None, weights: pd.Series | None = None) -> stats.Estimate:
-    """% of respondents for whom ``chosen`` (booleans indexed by respondent id) is true, weighted or not."""
-    if weights is None:
-        return stats.share(int(chosen.sum()), len(chosen), population)
-    return stats.weighted_share(chosen.to_numpy(dtype=bool), _weights_of(weights, chosen.index).to_numpy(), population)
+def _log(survey: Survey, key: dict, row: dict) -> None:
+    name = ".".join(str(key[k]) for k in ("question", "code", "group", "statistic"))
+    _LEDGER.setdefault(id(survey), {})[name] = {"key": name, **key, **row}
 
 
-def mean_of(values: pd.Series, population: int | None, weights: pd.Series | None = None) -> stats.Estimate:
-    """Mean of ``values`` (indexed by respondent id), weighted or not."""
-    values = values.dropna().astype(float)
-    if weights is None:
-        return stats.mean(values.tolist(), population)
-    return stats.weighted_mean(values.to_numpy(), _weights_of(weights, values.index).to_numpy(), population)
+def estimates(survey: Survey) -> pd.DataFrame:
+    """Every calibrated estimate computed so far for this survey (one row per key)."""
+    rows = list(_LEDGER.get(id(survey), {}).values())
+    return pd.DataFrame(rows)
 
 
-def single_share(survey: Survey, question: str, codes, group: str = "all",
-                 weights: pd.Series | None = None) -> stats.Estimate:
-    """% of the group's respondents who answered ``question`` with one of ``codes``."""
+def share(survey: Survey, chosen: pd.Series, group: str = "all", *, question: str = "", code: str = "") -> dict:
+    """A share of a group's respondents: ``chosen`` is boolean, indexed by the respondents of the base.
+
+    Returns the respondents' figure (count, n, pct) and the calibrated estimate, in %.
+    """
+    ids = group_ids(survey, group)
+    chosen = chosen[chosen.index.isin(ids)].astype(bool)
+    n = len(chosen)
+    count = int(chosen.sum())
+    est = design(survey).proportion(chosen, domain(group))
+    row = {"count": count, "n": n, "pct": 100 * count / n if n else math.nan, **_columns(est, 100.0)}
+    _log(survey, {"question": question, "code": code, "group": group, "statistic": "proportion"}, row)
+    return row
+
+
+def mean(survey: Survey, values: pd.Series, group: str = "all", *, question: str = "", code: str = "",
+         column: str = "mean") -> dict:
+    """A mean of a group's respondents' values (indexed by respondent id), and its calibrated estimate."""
+    ids = group_ids(survey, group)
+    values = values[values.index.isin(ids)].dropna().astype(float)
+    est = design(survey).mean(values, domain(group))
+    row = {column: float(values.mean()) if len(values) else math.nan, "n": len(values), **_columns(est, 1.0)}
+    _log(survey, {"question": question, "code": code, "group": group, "statistic": "mean"}, row)
+    return row
+
+
+def _table(survey: Survey, chosen: dict[str, pd.Series], group: str, question: str) -> pd.DataFrame:
+    rows = [{"code": code, **share(survey, flags, group, question=question, code=code)}
+            for code, flags in chosen.items()]
+    columns = ["code", "count", "n", "pct", *ESTIMATE_COLUMNS]
+    return pd.DataFrame(rows, columns=columns).set_index("code")
+
+
+def single_share(survey: Survey, question: str, codes, group: str = "all") -> dict:
+    """Share of the group's respondents who answered ``question`` with one of ``codes`` (or a named group of codes)."""
+    name = codes if isinstance(codes, str) else "+".join(codes)
     if isinstance(codes, str):
         codes = survey.codebook[question].groups.get(codes, (codes,))
+    answers = survey.respondents[question].dropna()
+    return share(survey, answers.isin(codes), group, question=question, code=name)
+
+
+def single_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+    """Each option of a single-choice question; base = the group's respondents who answered."""
     answers = survey.respondents.loc[group_ids(survey, group), question].dropna()
-    return share_of(answers.isin(codes), group_population(survey, group), weights)
+    return _table(survey, {code: answers == code for code in survey.codebook[question].codes}, group, question)
 
 
-def single_counts(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
-    """Count and % of each option of a single-choice question, base = those who answered."""
-    answers = survey.respondents.loc[group_ids(survey, group), question].dropna()
-    codes = survey.codebook[question].codes
-    return _table({code: answers == code for code in codes}, group_population(survey, group), weights)
-
-
-def _table(chosen: dict[str, pd.Series], population: int | None, weights: pd.Series | None) -> pd.DataFrame:
-    """One row per code: count (unweighted), base n, % with its interval (weighted if ``weights``)."""
-    rows = []
-    for code, flags in chosen.items():
-        est = share_of(flags, population, weights)
-        row = {"code": code, "count": int(flags.sum()), "n": est.n, "pct": est.value, "low": est.low,
-               "high": est.high}
-        if weights is not None:
-            row["n_eff"] = est.n_eff
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("code")
-
-
-def option_counts(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
-    """Multiple choice: respondents choosing each option, base = respondents who chose any."""
+def option_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+    """Multiple choice: each option; base = the group's respondents who chose any option."""
     ids = group_ids(survey, group)
     chosen = survey.choices[(survey.choices["question"] == question) & survey.choices["respondent_id"].isin(ids)]
     base = pd.Index(chosen["respondent_id"].unique())
-    return _table({code: pd.Series(base.isin(chosen.loc[chosen["option"] == code, "respondent_id"]), index=base)
-                   for code in survey.codebook[question].codes}, group_population(survey, group), weights)
+    return _table(survey, {code: pd.Series(base.isin(chosen.loc[chosen["option"] == code, "respondent_id"]), index=base)
+                           for code in survey.codebook[question].codes}, group, question)
 
 
 def ranked(table: pd.DataFrame, column: str, *, ascending: bool = False) -> list[str]:
@@ -102,75 +149,66 @@ def ranked(table: pd.DataFrame, column: str, *, ascending: bool = False) -> list
     return list(table.sort_values(column, ascending=ascending, kind="stable").index)
 
 
-def first_ranked_counts(survey: Survey, question: str, group: str = "all",
-                        weights: pd.Series | None = None) -> pd.DataFrame:
-    """Ranking: how many respondents put each item first, base = respondents who ranked."""
+def _rankings(survey: Survey, question: str, group: str) -> pd.DataFrame:
     ids = group_ids(survey, group)
-    r = survey.rankings[(survey.rankings["question"] == question) & survey.rankings["respondent_id"].isin(ids)]
+    r = survey.rankings
+    return r[(r["question"] == question) & r["respondent_id"].isin(ids)]
+
+
+def first_ranked_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+    """Ranking: each item put first; base = the group's respondents who ranked any item."""
+    r = _rankings(survey, question, group)
     base = pd.Index(r["respondent_id"].unique())
     first = r[r["rank"] == 1]
-    return _table({item: pd.Series(base.isin(first.loc[first["item"] == item, "respondent_id"]), index=base)
-                   for item in survey.codebook[question].item_codes}, group_population(survey, group), weights)
+    return _table(survey, {item: pd.Series(base.isin(first.loc[first["item"] == item, "respondent_id"]), index=base)
+                           for item in survey.codebook[question].item_codes}, group, question)
 
 
-def mean_ranks(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
-    """Ranking: mean rank of each item among respondents who ranked it (lower = higher priority)."""
-    ids = group_ids(survey, group)
-    r = survey.rankings[(survey.rankings["question"] == question) & survey.rankings["respondent_id"].isin(ids)]
-    rows = []
-    for item in survey.codebook[question].item_codes:
-        values = r.loc[r["item"] == item].set_index("respondent_id")["rank"]
-        est = mean_of(values, group_population(survey, group), weights)
-        rows.append({"code": item, "mean_rank": est.value, "n": est.n, "low": est.low, "high": est.high,
-                     **({} if weights is None else {"n_eff": est.n_eff})})
+def mean_ranks(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+    """Ranking: mean rank of each item among the respondents who ranked it (lower = higher priority)."""
+    r = _rankings(survey, question, group)
+    rows = [{"code": item, **mean(survey, r.loc[r["item"] == item].set_index("respondent_id")["rank"], group,
+                                  question=question, code=item, column="mean_rank")}
+            for item in survey.codebook[question].item_codes]
     return pd.DataFrame(rows).set_index("code")
 
 
-def item_means(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> pd.DataFrame:
-    """Matrix (1–5): mean, base and 95% interval of each item, plus the distribution of answers.
-
-    The distribution columns ``n_<value>`` count respondents; with ``weights`` they hold the
-    sums of the respondents' weights (so that shares drawn from them are weighted shares).
-    """
+def item_means(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
+    """Matrix (rating scale): each item's mean and its estimate, and the respondents' answers (``n_<value>``)."""
     ids = group_ids(survey, group)
     q = survey.codebook[question]
     r = survey.ratings[(survey.ratings["question"] == question) & survey.ratings["respondent_id"].isin(ids)]
     rows = []
     for item in q.item_codes:
         values = r.loc[r["item"] == item].set_index("respondent_id")["value"]
-        est = mean_of(values, group_population(survey, group), weights)
-        row = {"code": item, "mean": est.value, "n": est.n, "low": est.low, "high": est.high}
-        if weights is not None:
-            row["n_eff"] = est.n_eff
-        w = _weights_of(weights, values.index)
+        row = {"code": item, **mean(survey, values, group, question=question, code=item)}
         for point in q.scale:
-            hit = (values == point.value).to_numpy()
-            row[f"n_{point.value}"] = int(hit.sum()) if w is None else float(w.to_numpy()[hit].sum())
+            row[f"n_{point.value}"] = int((values == point.value).sum())
         rows.append(row)
     return pd.DataFrame(rows).set_index("code")
 
 
-def scale_mean(survey: Survey, question: str, group: str = "all", weights: pd.Series | None = None) -> stats.Estimate:
+def scale_mean(survey: Survey, question: str, group: str = "all") -> dict:
     """Mean of a single-choice rating question, through its options' values."""
     q = survey.codebook[question]
     values = {o.code: o.value for o in q.options}
-    answers = survey.respondents.loc[group_ids(survey, group), question].dropna()
-    return mean_of(answers.astype(object).map(values).astype(float), group_population(survey, group), weights)
+    answers = survey.respondents[question].dropna()
+    return mean(survey, answers.astype(object).map(values).astype(float), group, question=question, code="mean")
 
 
-def project_counts(survey: Survey, field: str, weights: pd.Series | None = None) -> pd.DataFrame:
-    """Projects by dimension or initiator: count and % of projects where the field is given.
+def project_counts(survey: Survey, field: str) -> pd.DataFrame:
+    """Projects by dimension or initiator: count and % of the projects where the field is given.
 
-    With ``weights`` each project carries its municipality's weight. The intervals treat
-    projects as independent, which projects of one municipality are not: they are not shown.
+    A description of the projects listed, without interval: projects of one municipality are
+    not independent, and the frame says nothing about projects.
     """
-    p = survey.projects
-    given = p.dropna(subset=[field])
+    given = survey.projects.dropna(subset=[field])
     codes = [o.code for o in survey.codebook["projects"].field(field).options]
-    project_weights = None
-    if weights is not None:
-        project_weights = pd.Series(_weights_of(weights, given["respondent_id"]).to_numpy(), index=given.index)
-    return _table({code: given[field] == code for code in codes}, None, project_weights)
+    counts = pd.Series({code: int((given[field] == code).sum()) for code in codes})
+    table = pd.DataFrame({"count": counts, "n": len(given)})
+    table["pct"] = 100 * table["count"] / len(given) if len(given) else math.nan
+    table.index.name = "code"
+    return table
 
 
 def frame_comparison(survey: Survey, column: str) -> pd.DataFrame:
@@ -179,6 +217,6 @@ def frame_comparison(survey: Survey, column: str) -> pd.DataFrame:
     sample_counts = survey.respondents[column].value_counts(sort=False).reindex(frame_counts.index, fill_value=0)
     table = pd.DataFrame({"frame": frame_counts.astype(int), "sample": sample_counts.astype(int)})
     table["frame_pct"] = 100 * table["frame"] / table["frame"].sum()
-    table["sample_pct"] = 100 * table["sample"] / table["sample"].sum()
+    table["sample_pct"] = 100 * table["sample"] / table["sample"].sum() if table["sample"].sum() else math.nan
     table["coverage_pct"] = 100 * table["sample"] / table["frame"]
     return table

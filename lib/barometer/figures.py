@@ -529,3 +529,82 @@ def show(
             display({"text/markdown": caption, "text/plain": caption}, raw=True)
     finally:
         plt.close(fig)
+
+
+def grouped_intervals(fig, values: pd.DataFrame, low: pd.DataFrame, high: pd.DataFrame) -> None:
+    """Error bars on a :func:`barometer.figures.grouped_hbar` figure (same rows and columns as ``values``).
+
+    The bars are found where grouped_hbar puts them, each value label is moved past the end of
+    its interval, and the x axis is widened.
+    """
+    ax = fig.axes[0]
+    n, k = values.shape
+    height = 0.8 / k
+    labels = {(round(a.xy[0], 9), round(a.xy[1], 9)): a for a in ax.texts if hasattr(a, "xy")}
+    reach = 0.0
+    for j, column in enumerate(values.columns):
+        for i, code in enumerate(values.index):
+            v, lo, hi = (float(t_.loc[code, column]) for t_ in (values, low, high))
+            if v != v or lo != lo or hi != hi:  # NaN: no bar or no interval
+                continue
+            y = i + (j - (k - 1) / 2) * height
+            ax.errorbar(v, y, xerr=[[max(v - lo, 0)], [max(hi - v, 0)]], fmt="none", ecolor="#404040",
+                        elinewidth=0.8, capsize=2)
+            label = labels.get((round(v, 9), round(y, 9)))
+            if label is not None:
+                label.xy = (hi, y)
+            reach = max(reach, hi)
+    ax.set_xlim(0, max(ax.get_xlim()[1], reach * 1.15))
+    fig.draw_without_rendering()
+
+
+def legend_columns(fig, ncols):
+    """Redraw a figure's legend (under the axes) in ``ncols`` columns, so that it fits the width.
+
+    :func:`grouped_hbar` puts all groups in one row, wider than the figure for six groups.
+    """
+    for panel in [fig, *fig.subfigs]:
+        for legend in list(panel.legends):
+            handles, labels = legend.legend_handles, [text.get_text() for text in legend.texts]
+            legend.remove()
+            panel.legend(handles, labels, loc="outside lower center", ncols=ncols, handlelength=1.2,
+                         columnspacing=1.2)
+    fig.draw_without_rendering()
+    return fig
+
+
+def stacked_shares(counts, *, item_labels, scale_labels, colours, xlabel, note, value_fmt, min_label=8.0):
+    """100% stacked horizontal bars, one per row of ``counts`` (columns in the order given, left to right).
+
+    For a scale mixed with answers off the scale (e.g. "not suitable", "don't know"), which
+    :func:`likert_diverging` would wrongly centre; the note in a strip of its own under the legend.
+    """
+    shares = counts.astype(float).div(counts.sum(axis=1).replace(0, np.nan), axis=0).fillna(0) * 100
+    wrapped = [textwrap.fill(label, 40) for label in item_labels]
+    height = min(max(2.4, 1.3 + sum(0.12 * (w.count("\n") + 1) + 0.2 for w in wrapped) + 0.5), 11)
+    strip = (note.count("\n") + 1) * 10 / 72 + 0.12
+    fig = plt.figure(figsize=(plt.rcParams["figure.figsize"][0], height + strip), layout="constrained")
+    panel, foot = fig.subfigures(2, 1, height_ratios=[height, strip])
+    foot.text(0.01, 0.5, note, ha="left", va="center", fontsize=8, color="#404040")
+    ax = panel.subplots()
+    y = np.arange(len(shares))
+    left = np.zeros(len(shares))
+    for j, column in enumerate(shares.columns):
+        width = shares[column].to_numpy()
+        ax.barh(y, width, left=left, height=0.7, color=colours[j], edgecolor="white", linewidth=0.6,
+                label=textwrap.fill(scale_labels[j], 20))
+        r, g, b = to_rgb(colours[j])
+        ink = "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45 else "#262626"
+        for yi, x0, w in zip(y, left, width):
+            if w >= min_label:
+                ax.text(x0 + w / 2, yi, value_fmt(float(w)), ha="center", va="center", fontsize=8, color=ink)
+        left = left + width
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: value_fmt(x)))
+    ax.set_yticks(y, wrapped)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(len(shares) - 0.5, -0.5)
+    ax.set_xlabel(xlabel)
+    panel.legend(loc="outside lower center", ncols=3, handlelength=1.2, columnspacing=1.2)
+    fig.draw_without_rendering()
+    return fig

@@ -42,3 +42,8 @@ def p_value(p: float, lang: str) -> str:
     if p < 0.001:
         return f"< {number(0.001, lang, 3)}"
     return number(p, lang, 3)
+
+
+def lower_first(text: str) -> str:
+    """A label used inside a sentence: its first letter in lower case ("Technologische uitdaging" → "technologische …")."""
+    return text[:1].lower() + text[1:]

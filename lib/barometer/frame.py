@@ -26,8 +26,12 @@ N_MUNICIPALITIES = 589
 REGION_CODES = {"Flanders": "flanders", "Wallonia": "wallonia", "Brussels-Capital": "brussels"}
 REGIONS = ("flanders", "wallonia", "brussels")
 
-#: Size classes by legal population on 1 January 2016, smallest first.
-SIZE_CLASSES = ("lt10k", "10k_20k", "20k_50k", "50k_100k", "gt100k")
+#: Size classes by legal population on 1 January 2016, smallest first, with their bounds as the
+#: report words them (inhabitants; None: open): lt10k is P < 10,000, 10k_20k 10,000 <= P < 20,000,
+#: 20k_50k 20,000 <= P <= 50,000, 50k_100k 50,000 < P <= 100,000, gt100k P > 100,000.
+SIZE_BOUNDS = {"lt10k": (None, 10_000), "10k_20k": (10_000, 20_000), "20k_50k": (20_000, 50_000),
+               "50k_100k": (50_000, 100_000), "gt100k": (100_000, None)}
+SIZE_CLASSES = tuple(SIZE_BOUNDS)
 
 URBANITY = ("urban", "rural")
 

@@ -1,41 +1,39 @@
-"""What every research notebook does around its analysis: load, say, show, record.
+"""What every chapter notebook does around its analysis: load, say, show, record.
 
 A notebook creates one :class:`Notebook` from its papermill parameters and then only
-states its analysis: ``nb.say`` prints a catalogue sentence in the page's language,
-``nb.record`` records a quoted figure (findings file + glue), ``nb.figure`` shows or
-publishes a figure, ``nb.table`` shows a table. Outputs carry a text/plain twin of what
-they show, so nbval compares the words and numbers, not an object's address.
+states its analysis: ``nb.say`` prints a sentence of the chapter's words in the page's
+language, ``nb.record`` records a quoted figure (findings file + glue), ``nb.figure`` shows or
+publishes a figure, ``nb.table`` shows a table. Outputs carry a text/plain twin of what they
+show, so nbval compares the words and numbers, not an object's address.
 
-Weighting: with ``weighted=True`` the notebook shows weighted estimates (calibration weights,
-:mod:`barometer.weights`) in its sentences, tables and figures. The findings it records stay
-unweighted, as the published report computed them: compute them with :meth:`Notebook.both`,
-which returns the shown (possibly weighted) and the recorded (unweighted) result of one call.
-
-Uncertainty: :meth:`Notebook.pct_ci` and :meth:`Notebook.score_ci` write an estimate with
-its 95% interval ("66% [57–74]"); :meth:`Notebook.low_base` flags bases below
-``stats.LOW_RELIABILITY_N``; :meth:`Notebook.tests_table` and :meth:`Notebook.say_test` show
-tests of differences with their Holm-adjusted p-values.
+Each analysis is computed once (:mod:`barometer.analysis`): its table holds the respondents'
+figure, as the report published it, and beside it the calibrated estimate for Belgian
+municipalities with its interval. Findings record the respondents' figures (what the report
+quoted); sentences give both (:meth:`Notebook.share`, :meth:`Notebook.score`).
 """
 
 from __future__ import annotations
 
+import math
+import textwrap
 from pathlib import Path
 
 import pandas as pd
+from babel.lists import format_list
 from IPython.display import display
 
-from . import fmt, paths, stats
+from . import analysis, claims, fmt, paths, stats
+from .chapters import RESEARCH
 from .findings import Findings, glue_text
+from .frame import SIZE_BOUNDS
 from .i18n import t
 from .survey import Survey, load_survey
 
 _SURVEYS: dict[str, Survey] = {}
-#: Bounds (inhabitants) of the frame's size classes, as barometer.frame defines them.
-SIZE_BOUNDS = {"lt10k": (None, 10_000), "10k_20k": (10_000, 20_000), "20k_50k": (20_000, 50_000),
-               "50k_100k": (50_000, 100_000), "gt100k": (100_000, None)}
 #: The mark of a group whose base is below stats.LOW_RELIABILITY_N, in figures and tables.
 LOW_BASE_MARK = "*"
-_WEIGHTS: dict[str, object] = {}
+#: Width (characters) of a figure note's lines.
+NOTE_WIDTH = 115
 
 
 def _publish(markdown: str) -> None:
@@ -46,21 +44,19 @@ class Notebook:
     """The context of one notebook run: language, data, findings and figure folders."""
 
     def __init__(self, name: str, *, lang: str, data=None, findings_dir=None, figures_dir=None,
-                 book_mode: bool = False, weighted: bool = False) -> None:
+                 book_mode: bool = False) -> None:
         self.name = name
         self.lang = lang
         self.data = Path(data) if data else paths.SYNTHETIC_RAW
         self.book_mode = book_mode
-        self.weighted = bool(weighted)
         self.findings = Findings(name, findings_dir or paths.FINDINGS / "default", lang=lang)
         self.figures_dir = Path(figures_dir or paths.FIGURES)
         key = str(self.data.resolve())
         if key not in _SURVEYS:
             _SURVEYS[key] = load_survey(self.data)
         self.survey = _SURVEYS[key]
-        self._key = key
-        #: The weights of the shown estimates: calibration weights when weighted, else None.
-        self.weights = self.calibration_weights() if self.weighted else None
+        #: The tests behind the chapter's claims (``<findings_dir>/<chapter>.tests.csv``).
+        self.claims = claims.Ledger(self.findings.path.with_suffix(".tests.csv"))
         from . import figures  # imported here: matplotlib is only needed once a notebook draws
 
         figures.use_style()
@@ -73,7 +69,7 @@ class Notebook:
         return t(key, self.lang, **fields)
 
     def say(self, key: str, **fields) -> None:
-        """Print a sentence of the catalogue, with its numbers formatted for the language."""
+        """Print a sentence of the chapter's words, with its numbers formatted for the language."""
         _publish(self.t(key, **fields))
 
     def pct(self, value: float, digits: int = 0) -> str:
@@ -82,11 +78,16 @@ class Notebook:
     def num(self, value: float, digits: int = 0) -> str:
         return fmt.number(value, self.lang, digits)
 
-    def label(self, question: str, code: str) -> str:
-        """The answer option's (or item's) label in the page's language."""
+    def label(self, question: str, code: str, *, lower: bool = False) -> str:
+        """The answer option's (or item's) label in the page's language; ``lower`` for use inside a sentence."""
         q = self.survey.codebook[question]
         options = q.options or q.items
-        return next(o.labels[self.lang] for o in options if o.code == code)
+        text = next(o.labels[self.lang] for o in options if o.code == code)
+        return fmt.lower_first(text) if lower else text
+
+    def join(self, items) -> str:
+        """Words joined as the language joins a list: "a, b en c" / "a, b et c" (CLDR, via Babel)."""
+        return format_list(list(items), style="standard", locale=fmt.LOCALES[self.lang])
 
     def group(self, group: str) -> str:
         return t(f"common.groups.{group}", self.lang)
@@ -97,6 +98,10 @@ class Notebook:
         return t(f"common.size_classes.{code}", self.lang, low=self.num(low) if low else "",
                  high=self.num(high) if high else "")
 
+    def note(self, *texts: str) -> str:
+        """A figure note: the sentences given, wrapped to the figure's width."""
+        return textwrap.fill(" ".join(texts), NOTE_WIDTH)
+
     def notice(self) -> None:
         """The synthetic-data notice, shown while the data say they are synthetic."""
         if self.survey.synthetic:
@@ -106,59 +111,73 @@ class Notebook:
             else:
                 _publish(f"**{text}**")
 
-    # ---- weights
-    def calibration_weights(self) -> pd.Series:
-        """The respondents' raking weights to the frame's margins (computed once per data folder).
-
-        Raises :class:`barometer.weights.CalibrationError` when the data cannot be calibrated.
-        """
-        from . import weights
-
-        if self._key not in _WEIGHTS:
-            try:
-                _WEIGHTS[self._key] = weights.calibration_weights(self.survey)
-            except weights.CalibrationError as error:
-                _WEIGHTS[self._key] = error
-        result = _WEIGHTS[self._key]
-        if isinstance(result, Exception):
-            raise result
-        return result
-
-    def both(self, func, *args, **kwargs):
-        """(shown, recorded): ``func`` with the notebook's weights, and unweighted for the findings.
-
-        Unweighted runs call ``func`` once and return its result twice.
-        """
-        recorded = func(*args, **kwargs)
-        if not self.weighted:
-            return recorded, recorded
-        return func(*args, weights=self.weights, **kwargs), recorded
-
-    # ---- estimates with their uncertainty
+    # ---- figures of the respondents beside their calibrated estimate
     def ci(self, low: float, high: float, digits: int = 0) -> str:
         """A 95% interval as the language writes it: [57–74] (rounded half up, like the value)."""
         return fmt.interval(stats.round_half_up(low, digits), stats.round_half_up(high, digits), self.lang, digits)
 
-    def pct_ci(self, value: float, low: float, high: float, digits: int = 0) -> str:
-        """A share with its interval: 66% [57–74] (nl), 66 % [57–74] (fr)."""
-        return f"{self.pct(stats.round_half_up(value, digits), digits)} {self.ci(low, high, digits)}"
+    def pct_label(self, value: float) -> str:
+        """A share written on a figure or in a table: a whole %, rounded half up."""
+        return self.pct(stats.round_half_up(value))
 
-    def score_ci(self, value: float, low: float, high: float, scale_max: int = 5) -> str:
-        """A mean on a rating scale with its interval: 3,7/5 [3,5–3,9]."""
-        return f"{fmt.score(stats.round_half_up(value, 1), self.lang, scale_max)} {self.ci(low, high, 1)}"
+    def _estimate(self, row, written) -> str:
+        """The calibrated estimate of a table row, with its interval, or why there is none."""
+        if math.isnan(row["estimate"]):
+            return t("common.estimate.none", self.lang, reason=self.reason(row.get("reason")))
+        if math.isnan(row["low"]) or row["low"] == row["high"]:
+            return t("common.estimate.no_interval", self.lang, est=written(row["estimate"]))
+        return t("common.estimate.with_interval", self.lang, est=written(row["estimate"]),
+                 ci=self.ci(row["low"], row["high"], written.digits))
 
-    def num_ci(self, value: float, low: float, high: float, digits: int = 1) -> str:
-        """A mean (not on a rating scale) with its interval: 2,0 [1,9–2,1]."""
-        return f"{self.num(stats.round_half_up(value, digits), digits)} {self.ci(low, high, digits)}"
+    def reason(self, reason: str | None) -> str:
+        """Why an estimate, interval or test is missing, in the page's language."""
+        return t(f"common.reasons.{reason or 'no_respondents'}", self.lang)
 
-    def est(self, estimate: stats.Estimate) -> str:
-        """A share :class:`~barometer.stats.Estimate` with its interval."""
-        return self.pct_ci(estimate.value, estimate.low, estimate.high)
+    def share(self, row, *, bold: bool = False) -> str:
+        """A share of the respondents and the calibrated estimate: "66% (schatting 61% [52–70])".
 
-    def row_ci(self, table: pd.DataFrame, code) -> str:
-        """The share of ``code`` in an analysis table (columns pct, low, high) with its interval."""
-        row = table.loc[code]
-        return self.pct_ci(row["pct"], row["low"], row["high"])
+        ``row`` is a row of an analysis table (or the dict one share returns).
+        """
+        row = dict(row)
+        pct = self.pct(stats.round_half_up(row["pct"])) if not math.isnan(row["pct"]) else "–"
+        if bold:
+            pct = f"**{pct}**"
+        return t("common.estimate.beside", self.lang, figure=pct, estimate=self._estimate(row, _Written(self.pct_label, 0)))
+
+    def row(self, table: pd.DataFrame, code, **kwargs) -> str:
+        """:meth:`share` of one code of an analysis table."""
+        return self.share(table.loc[code], **kwargs)
+
+    def score(self, row, scale_max: int | None = None, *, column: str = "mean", digits: int = 1) -> str:
+        """A mean of the respondents and its calibrated estimate: "3,7/5 (schatting 3,6 [3,4–3,8])"."""
+        row = dict(row)
+
+        def written(value: float) -> str:
+            value = stats.round_half_up(value, digits)
+            return fmt.score(value, self.lang, scale_max) if scale_max else self.num(value, digits)
+
+        return t("common.estimate.beside", self.lang, figure=written(row[column]),
+                 estimate=self._estimate(row, _Written(written, digits)))
+
+    def size_word(self, row) -> str:
+        """The size word ("a majority", ...) that the calibrated share's interval supports (claims.yml)."""
+        return t(f"common.claims.{claims.size(row['low'], row['high'])}", self.lang)
+
+    def claim(self, found: list) -> dict[str, claims.Claim]:
+        """The chapter's claims, Holm-adjusted as one family and kept for tests.csv, by key."""
+        adjusted = claims.holm(found, family=self.name)
+        self.claims.add(adjusted)
+        return {c.key: c for c in adjusted}
+
+    def write_estimates(self) -> None:
+        """Every calibrated estimate computed so far, as ``<findings_dir>/<chapter>.estimates.csv``."""
+        table = analysis.estimates(self.survey)
+        table.insert(1, "wave", "2016")
+        table.to_csv(self.findings.path.with_suffix(".estimates.csv"), index=False, float_format="%.10g")
+
+    def base(self, table: pd.DataFrame) -> int:
+        """The base of an analysis table whose rows share one (respondents who answered the question)."""
+        return int(table["n"].max()) if len(table) and table["n"].nunique() == 1 else int(table["n"].min())
 
     @staticmethod
     def low_base(n: int) -> bool:
@@ -168,6 +187,10 @@ class Notebook:
     def flagged(self, label: str, n: int) -> str:
         """A group label in a figure or table, marked when its base is small: "Brussel (n = 8) *"."""
         return f"{label} {LOW_BASE_MARK}" if self.low_base(n) else label
+
+    def group_label(self, group: str, n: int) -> str:
+        """A group's name with its base for a legend or axis, marked when the base is small."""
+        return self.flagged(f"{self.group(group)}\n(n = {n})", n)
 
     def low_base_note(self) -> str:
         """The note that explains the mark of small bases."""
@@ -231,60 +254,29 @@ class Notebook:
     def record(self, key: str, value, **kwargs) -> None:
         """Record a quoted figure (returns nothing, so a cell ending with it shows no dict)."""
         self.findings.record(key, value, **kwargs)
+        self.write_estimates()
 
     def p(self, p_value: float) -> str:
         """A p-value as a reader expects it: 0,066 or < 0,001."""
         return fmt.p_value(p_value, self.lang)
 
-    def figure(self, fig, name: str, *, caption: str, alt: str, data: pd.DataFrame, estimates: bool = True) -> None:
+    def figure(self, fig, name: str, *, caption: str, alt: str, data: pd.DataFrame) -> None:
         """Show a figure here, or in book mode publish it numbered, captioned, with its data and code.
 
-        In a weighted run the caption of a figure of estimates says that they are weighted;
-        ``estimates=False`` marks figures of counts or of the sample itself, which weighting leaves alone.
         """
-        if self.weighted and estimates:
-            caption = f"{caption} {t('common.weighted_caption', self.lang)}"
         self._figures.show(
             fig, name=name, caption=caption, alt=alt, data=data,
             data_link_text=t("common.data_link", self.lang), code_link=f"_static/notebooks/{self.name}.ipynb",
             code_link_text=t("common.code_link", self.lang),
             book_mode=self.book_mode, figures_dir=self.figures_dir, lang=self.lang, rel_to=Path.cwd(),
         )
+        self.write_estimates()
 
     def table(self, df: pd.DataFrame) -> None:
         """A table as HTML with a plain-text twin (no volatile ids)."""
         display({"text/html": df.to_html(border=0, classes="dataframe barometer-table", na_rep="–"),
                  "text/plain": df.to_string(na_rep="–")}, raw=True)
-
-
-def grouped_intervals(fig, values: pd.DataFrame, low: pd.DataFrame, high: pd.DataFrame) -> None:
-    """Error bars on a :func:`barometer.figures.grouped_hbar` figure (same rows and columns as ``values``).
-
-    A stopgap until grouped_hbar takes intervals: the bars are found where grouped_hbar puts
-    them, each value label is moved past the end of its interval, and the x axis is widened.
-    """
-    ax = fig.axes[0]
-    n, k = values.shape
-    height = 0.8 / k
-    labels = {(round(a.xy[0], 9), round(a.xy[1], 9)): a for a in ax.texts if hasattr(a, "xy")}
-    reach = 0.0
-    for j, column in enumerate(values.columns):
-        for i, code in enumerate(values.index):
-            v, lo, hi = (float(t_.loc[code, column]) for t_ in (values, low, high))
-            if v != v or lo != lo or hi != hi:  # NaN: no bar or no interval
-                continue
-            y = i + (j - (k - 1) / 2) * height
-            ax.errorbar(v, y, xerr=[[max(v - lo, 0)], [max(hi - v, 0)]], fmt="none", ecolor="#404040",
-                        elinewidth=0.8, capsize=2)
-            label = labels.get((round(v, 9), round(y, 9)))
-            if label is not None:
-                label.xy = (hi, y)
-            reach = max(reach, hi)
-    ax.set_xlim(0, max(ax.get_xlim()[1], reach * 1.15))
-    fig.draw_without_rendering()
-
-
-from .chapters import RESEARCH as RESEARCH_NOTEBOOKS  # noqa: E402
+        self.write_estimates()
 
 
 def ensure_findings(nb: Notebook) -> None:
@@ -294,14 +286,23 @@ def ensure_findings(nb: Notebook) -> None:
     import papermill as pm
 
     folder = nb.findings.path.parent
-    for name in RESEARCH_NOTEBOOKS:
+    for name in RESEARCH:
         if (folder / f"{name}.json").exists():
             continue
         with tempfile.TemporaryDirectory() as tmp:
             pm.execute_notebook(
                 paths.NOTEBOOKS / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb",
                 parameters={"lang": nb.lang, "data": str(nb.data), "findings_dir": str(folder),
-                            "weighted": False,
                             "figures_dir": str(Path(tmp) / "figures")},
                 kernel_name="python3", cwd=str(paths.NOTEBOOKS), progress_bar=False, log_output=False,
             )
+
+
+class _Written:
+    """A number formatter with the digits it writes (so the interval is written alike)."""
+
+    def __init__(self, func, digits: int) -> None:
+        self.func, self.digits = func, digits
+
+    def __call__(self, value: float) -> str:
+        return self.func(value)

@@ -1,0 +1,139 @@
+"""Claims that follow their tests: the words that qualify a size or order two figures.
+
+A sentence that says "a majority", "more than", "before" or "differs" takes its word from
+here: :func:`size` reads the calibrated share's interval and :func:`order` a test's
+(Holm-adjusted) p-value, by the rules of ``claims.yml``; the words themselves are shared
+wording (``common.claims.*``), so Dutch and French say the same. Every test behind a claim is
+kept in a :class:`Ledger`, which the book writes as ``tests.csv``; "not significant" never
+becomes "alike" or "representative".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+RULES_FILE = Path(__file__).with_name("claims.yml")
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+def alpha() -> float:
+    return float(rules()["orders"]["alpha"])
+
+
+def size(low: float, high: float) -> str:
+    """The strongest size word the interval [low, high] (in %) supports, or "undetermined"."""
+    if math.isnan(low) or math.isnan(high):
+        return "undetermined"
+    for word, rule in rules()["sizes"].items():
+        if "low_above" in rule and low > rule["low_above"]:
+            return word
+    for word, rule in reversed(list(rules()["sizes"].items())):
+        if "high_below" in rule and high < rule["high_below"]:
+            return word
+    return "undetermined"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One test behind a sentence: what is claimed, the test, and the verdict it gives."""
+
+    key: str
+    claim: str
+    question: str
+    code: str
+    by: str
+    test: str
+    stat: float
+    df1: float
+    df2: float
+    p: float
+    effect: float = math.nan
+    effect_name: str = ""
+    family: str = ""
+    p_adjusted: float = math.nan
+    reason: str | None = None
+
+    @property
+    def decided(self) -> float:
+        return self.p if math.isnan(self.p_adjusted) else self.p_adjusted
+
+    @property
+    def verdict(self) -> str:
+        """"supported" below alpha (adjusted), "not_supported" otherwise, "not_testable" without a p."""
+        if math.isnan(self.p):
+            return "not_testable"
+        return "supported" if self.decided < alpha() else "not_supported"
+
+
+def from_test(key: str, claim: str, test, *, question: str = "", code: str = "", by: str = "") -> Claim:
+    """A claim resting on a :class:`barometer.design.Test`."""
+    return Claim(key=key, claim=claim, question=question, code=code, by=by, test=test.method,
+                 stat=test.statistic, df1=test.df1, df2=test.df2, p=test.p, effect=test.effect,
+                 effect_name=test.effect_name, reason=test.reason)
+
+
+def from_estimate(key: str, claim: str, est, *, question: str = "", code: str = "", by: str = "") -> Claim:
+    """A claim resting on a difference (:class:`barometer.design.Estimate`): its t test against zero."""
+    from scipy import stats as st
+
+    if math.isnan(est.estimate) or not est.se or math.isnan(est.se) or est.df < 1:
+        p, t = math.nan, math.nan
+    else:
+        t = est.estimate / est.se
+        p = float(2 * st.t.sf(abs(t), est.df))
+    return Claim(key=key, claim=claim, question=question, code=code, by=by, test=est.method, stat=t,
+                 df1=1.0, df2=float(est.df), p=p, effect=est.estimate, effect_name="difference",
+                 reason=est.reason)
+
+
+def holm(claims: list[Claim], family: str) -> list[Claim]:
+    """Holm's adjustment over one chapter's family (claims without a p-value are left out)."""
+    from statsmodels.stats.multitest import multipletests
+
+    testable = [i for i, c in enumerate(claims) if not math.isnan(c.p)]
+    adjusted = {}
+    if testable:
+        _, padj, _, _ = multipletests([claims[i].p for i in testable], alpha=alpha(), method="holm")
+        adjusted = dict(zip(testable, map(float, padj)))
+    return [replace(c, family=family, p_adjusted=adjusted.get(i, math.nan)) for i, c in enumerate(claims)]
+
+
+def order(claim: Claim, difference: float) -> str:
+    """"higher" / "lower" when the test supports the order, else "not_distinguished"."""
+    if claim.verdict != "supported" or math.isnan(difference):
+        return "not_distinguished"
+    return "higher" if difference > 0 else "lower"
+
+
+class Ledger:
+    """The claims of one chapter run, written as ``<folder>/<chapter>.tests.csv``."""
+
+    COLUMNS = ("key", "wave", "claim", "question", "code", "by", "test", "stat", "df1", "df2", "p",
+               "p_adjusted", "family", "effect", "effect_name", "verdict")
+
+    def __init__(self, path: Path, wave: str = "2016") -> None:
+        self.path, self.wave = Path(path), wave
+        self.claims: dict[str, Claim] = {}
+
+    def add(self, claims) -> None:
+        for c in claims:
+            self.claims[c.key] = c
+        self.write()
+
+    def table(self) -> pd.DataFrame:
+        rows = [{**asdict(c), "wave": self.wave, "verdict": c.verdict} for c in self.claims.values()]
+        return pd.DataFrame(rows, columns=list(self.COLUMNS))
+
+    def write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.table().to_csv(self.path, index=False, float_format="%.10g")
