@@ -1,0 +1,132 @@
+# Cross-check of barometer.design against R's survey package.
+#
+# Usage: Rscript tests/r/crosscheck.R <dir>
+# Reads <dir>/respondents.csv, <dir>/margins.csv and <dir>/requests.csv; writes
+# <dir>/results.csv (one row per request) and <dir>/weights.csv (the raked weights).
+#
+# respondents.csv: respondent_id, the domain columns (region, urbanity, size_class, province),
+#   optionally rake.<margin> (the classes after merging small ones; else <margin> is raked),
+#   and answer columns: <question> (a code or a number) or <question>.<code> (0/1 or a number).
+# margins.csv: variable, category, count; the row variable = "(population)" gives N, the
+#   other rows the frame counts of each margin, in raking order.
+# requests.csv: key, statistic, question, code, group, by, level_a, level_b, question_b, code_b.
+#   statistic: proportion | mean | total | contrast | difference | chisq | ranktest.
+#   A book's estimates.csv / tests.csv has key, question, code, group, statistic (and by):
+#   missing columns are taken as empty.
+# The design: svydesign(ids = ~1, fpc = ~N), rake(control = list(epsilon = 1e-10, maxit = 500));
+# groups are subset()s of the raked design.
+
+suppressPackageStartupMessages(library(survey))
+options(warn = -1)
+
+args <- commandArgs(trailingOnly = TRUE)
+dir <- args[1]
+rd <- function(f) read.csv(file.path(dir, f), colClasses = "character", na.strings = c("", "NA"),
+                           check.names = FALSE)
+resp <- rd("respondents.csv")
+marg <- rd("margins.csv")
+req <- rd("requests.csv")
+for (col in c("key", "statistic", "question", "code", "group", "by", "level_a", "level_b",
+              "question_b", "code_b")) if (!col %in% names(req)) req[[col]] <- NA_character_
+
+N <- as.numeric(marg$count[marg$variable == "(population)"])
+marg <- marg[marg$variable != "(population)", ]
+resp$N <- N
+margin_names <- unique(marg$variable)
+sample_margins <- list()
+population_margins <- list()
+for (m in margin_names) {
+  col <- if (paste0("rake.", m) %in% names(resp)) paste0("rake.", m) else m
+  rm <- paste0(".rake_", m)
+  resp[[rm]] <- resp[[col]]
+  sample_margins[[m]] <- as.formula(paste0("~", rm))
+  pm <- data.frame(marg$category[marg$variable == m], as.numeric(marg$count[marg$variable == m]))
+  names(pm) <- c(rm, "Freq")
+  population_margins[[m]] <- pm
+}
+d0 <- svydesign(ids = ~1, fpc = ~N, data = resp)
+d <- if (length(sample_margins)) rake(d0, unname(sample_margins), unname(population_margins),
+                                      control = list(epsilon = 1e-10, maxit = 500)) else d0
+write.csv(data.frame(respondent_id = resp$respondent_id, weight = sprintf("%.17g", weights(d))),
+          file.path(dir, "weights.csv"), row.names = FALSE)
+
+in_group <- function(group) {
+  if (is.na(group) || group == "all") return(rep(TRUE, nrow(resp)))
+  if (group %in% c("urban", "rural")) return(resp$urbanity == group)
+  if (group %in% c("flanders", "wallonia", "brussels")) return(resp$region == group)
+  parts <- strsplit(group, ":", fixed = TRUE)[[1]]
+  v <- resp[[switch(parts[1], size = "size_class", province = "province", parts[1])]]
+  !is.na(v) & v == parts[2]
+}
+# y of a proportion: <question>.<code> == 1 if that column exists, else <question> == code
+binary <- function(q, code) {
+  dummy <- paste0(q, ".", code)
+  if (!is.na(code) && dummy %in% names(resp)) return(as.numeric(resp[[dummy]]) == 1)
+  resp[[q]] == code
+}
+numeric_of <- function(q, code) {
+  dummy <- paste0(q, ".", code)
+  if (!is.na(code) && dummy %in% names(resp)) return(as.numeric(resp[[dummy]]))
+  as.numeric(resp[[q]])
+}
+num <- function(v) as.numeric(unname(v))[1]
+row <- function(key, statistic, estimate = NA, se = NA, low = NA, high = NA, n = NA, df = NA,
+                stat = NA, df1 = NA, df2 = NA, p = NA)
+  data.frame(key = key, statistic = statistic, estimate = num(estimate), se = num(se),
+             low = num(low), high = num(high), n = num(n), df = num(df), stat = num(stat),
+             df1 = num(df1), df2 = num(df2), p = num(p))
+
+out <- list()
+for (i in seq_len(nrow(req))) {
+  r <- req[i, ]
+  key <- r$key
+  st <- r$statistic
+  res <- tryCatch({
+    if (st %in% c("proportion", "share")) {
+      d$variables$.y <- binary(r$question, r$code)
+      s <- subset(d, in_group(r$group) & !is.na(.y))
+      ci <- svyciprop(~.y, s, method = "logit", na.rm = TRUE)
+      row(key, st, coef(ci), SE(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], degf(s) + 1, degf(s))
+    } else if (st %in% c("mean", "total")) {
+      d$variables$.y <- numeric_of(r$question, r$code)
+      s <- subset(d, in_group(r$group) & !is.na(.y))
+      m <- if (st == "mean") svymean(~.y, s, na.rm = TRUE) else svytotal(~.y, s, na.rm = TRUE)
+      ci <- confint(m, df = degf(s))
+      row(key, st, coef(m), SE(m), ci[1], ci[2], degf(s) + 1, degf(s))
+    } else if (st == "contrast") {
+      d$variables$.a <- numeric_of(r$question, r$code)
+      d$variables$.b <- numeric_of(r$question_b, r$code_b)
+      s <- subset(d, in_group(r$group) & !is.na(.a) & !is.na(.b))
+      m <- svycontrast(svymean(~.a + .b, s, na.rm = TRUE), c(1, -1))
+      ci <- confint(m, df = degf(s))
+      row(key, st, coef(m), SE(m), ci[1], ci[2], degf(s) + 1, degf(s))
+    } else if (st == "difference") {
+      d$variables$.y <- numeric_of(r$question, r$code)
+      d$variables$.g <- factor(resp[[r$by]], levels = c(r$level_b, r$level_a))
+      s <- subset(d, !is.na(.g) & !is.na(.y))
+      m <- svyglm(.y ~ .g, s)
+      ci <- confint(m)[2, ]
+      row(key, st, coef(m)[2], SE(m)[2], ci[1], ci[2], degf(s) + 1, m$df.residual)
+    } else if (st == "chisq") {
+      d$variables$.x <- resp[[r$question]]
+      d$variables$.g <- resp[[r$by]]
+      tt <- svychisq(~.x + .g, d, statistic = "F")
+      row(key, st, stat = tt$statistic, df1 = tt$parameter[1], df2 = tt$parameter[2], p = tt$p.value,
+          n = sum(!is.na(resp[[r$question]]) & !is.na(resp[[r$by]])))
+    } else if (st == "ranktest") {
+      d$variables$.y <- numeric_of(r$question, r$code)
+      d$variables$.g <- factor(resp[[r$by]])
+      tt <- svyranktest(.y ~ .g, d)
+      if (is.null(tt$ddf)) {
+        row(key, st, estimate = tt$estimate, stat = tt$statistic, df1 = 1, df2 = tt$parameter, p = tt$p.value)
+      } else {  # multiranktest stores the chi-square in 'parameter' and its df in 'statistic'
+        row(key, st, stat = tt$parameter / tt$statistic, df1 = tt$statistic, df2 = tt$ddf, p = tt$p.value)
+      }
+    } else stop("unknown statistic ", st)
+  }, error = function(e) row(key, st))
+  out[[i]] <- res
+}
+res <- do.call(rbind, out)
+num <- sapply(res, is.numeric)
+res[num] <- lapply(res[num], function(v) sprintf("%.17g", v))
+write.csv(res, file.path(dir, "results.csv"), row.names = FALSE)
