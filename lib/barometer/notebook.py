@@ -279,30 +279,24 @@ class Notebook:
         self.write_estimates()
 
 
-def ensure_findings(nb: Notebook) -> None:
-    """Run the research notebooks whose findings are missing, so an appendix can be run on its own."""
+def run_chapters(lang: str, data, findings_dir: Path, names=RESEARCH) -> None:
+    """Run chapters with papermill so that their findings, estimates and tests land in ``findings_dir``."""
     import tempfile
 
     import papermill as pm
 
-    folder = nb.findings.path.parent
-    for name in RESEARCH:
-        if (folder / f"{name}.json").exists():
-            continue
+    for name in names:
         with tempfile.TemporaryDirectory() as tmp:
             pm.execute_notebook(
                 paths.NOTEBOOKS / f"{name}.ipynb", Path(tmp) / f"{name}.ipynb",
-                parameters={"lang": nb.lang, "data": str(nb.data), "findings_dir": str(folder),
+                parameters={"lang": lang, "data": str(data or ""), "findings_dir": str(findings_dir),
                             "figures_dir": str(Path(tmp) / "figures")},
                 kernel_name="python3", cwd=str(paths.NOTEBOOKS), progress_bar=False, log_output=False,
             )
 
 
-class _Written:
-    """A number formatter with the digits it writes (so the interval is written alike)."""
-
-    def __init__(self, func, digits: int) -> None:
-        self.func, self.digits = func, digits
-
-    def __call__(self, value: float) -> str:
-        return self.func(value)
+def ensure_findings(nb: Notebook) -> None:
+    """Run the research notebooks whose findings are missing, so an appendix can be run on its own."""
+    folder = nb.findings.path.parent
+    missing = [name for name in RESEARCH if not (folder / f"{name}.json").exists()]
+    run_chapters(nb.lang, nb.data, folder, missing)
