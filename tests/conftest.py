@@ -60,7 +60,7 @@ def write_collector(path: Path, respondents: list[dict], lang: str, *, header_la
     cb = load_codebook()
     fixed = fixed_columns(respondents)
     if Path(path).suffix == ".sav":
-        return spss.write_export(path, fixed, cb, respondents, lang)
+        return spss.write_coded(path, fixed, cb, respondents, lang)
     columns = [c.header for c in layout.export_columns(cb, lang)]
     cells = [layout.encode_respondent(cb, r, lang) for r in respondents]
     write_export(path, fixed, columns, cells, layout=header_layout, encoding=encoding)
@@ -92,7 +92,7 @@ def write_as_sav(source: Path, target: Path) -> Path:
         raw = read_export(path, drop_personal=False)
         records = read_collector(path, cb)
         fixed = pd.DataFrame({name: raw[(name, "")].tolist() for name, _ in raw.columns if _ == ""})
-        spss.write_export(target / f"{path.stem}.sav", fixed, cb, records.records, records.lang)
+        spss.write_coded(target / f"{path.stem}.sav", fixed, cb, records.records, records.lang)
     for extra in (source / "dataset.yml", source / "README.md"):  # the data still say what they are
         if extra.exists():
             (target / extra.name).write_bytes(extra.read_bytes())

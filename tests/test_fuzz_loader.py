@@ -628,7 +628,7 @@ def test_generated_spss_exports_round_trip(ds):
                 "start_date": [r.start for r in rs], "end_date": [r.end for r in rs],
                 "email_address": [r.personal[0] if r.personal else "" for r in rs],
             })
-            spss.write_export(folder / f.name, fixed, CB, [r.answers for r in rs], f.lang)
+            spss.write_coded(folder / f.name, fixed, CB, [r.answers for r in rs], f.lang)
         expected = [replace(e, row=e.row - 2) for e in expected_from(sav)]  # case 1 = spreadsheet row 3
         check_survey(load(folder), expected)
 

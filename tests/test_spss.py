@@ -97,7 +97,7 @@ def test_personal_data_never_reach_the_frame(tmp_path):
     raw, _ = pyreadstat.read_sav(path)
     assert "planted.person@example.org" in set(raw["email_address"])
     assert "person@example.org" in set(raw["q0040"])  # the contact question
-    df = spss.read_export(path, load_codebook())
+    df = spss.map_sav(path, load_codebook())
     text = df.to_string() + repr(df.attrs)
     for planted in ("planted.person@example.org", "person@example.org", "192.0.2.10", "Plantedfirst", "Plantedlast"):
         assert planted not in text

@@ -16,9 +16,9 @@ from barometer.surveymonkey import (
     FIXED_COLUMNS_CURRENT,
     FIXED_COLUMNS_LEGACY,
     PERSONAL_COLUMNS,
+    answer_columns,
     clean_text,
     fixed,
-    question_columns,
     read_export,
     read_sav,
     write_export,
@@ -74,7 +74,7 @@ def export_path(tmp_path):
 def test_reads_questions_and_answers_of_current_layout(export_path):
     df = read_export(export_path)
     assert df.columns.names == ["question", "row2"]
-    assert question_columns(df) == QUESTIONS
+    assert answer_columns(df) == QUESTIONS
     assert [c[0] for c in df.columns[:4]] == ["respondent_id", "collector_id", "start_date", "end_date"]
     assert df.attrs["header_layout"] == "current"
     assert df.attrs["source"] == str(export_path)
@@ -160,11 +160,11 @@ def test_embedded_newline_quote_and_comma_survive(export_path):
 
 def test_partial_responses_read_as_missing_not_empty_string(export_path):
     df = read_export(export_path)
-    partial = df.loc[4, question_columns(df)]
+    partial = df.loc[4, answer_columns(df)]
     assert partial.iloc[0] == "Liège"
     assert partial.iloc[1:].isna().all()
-    assert not (df[question_columns(df)] == "").any().any()
-    assert all(str(df[c].dtype) == "str" for c in question_columns(df))
+    assert not (df[answer_columns(df)] == "").any().any()
+    assert all(str(df[c].dtype) == "str" for c in answer_columns(df))
 
 
 def test_answer_text_is_kept_as_exported(tmp_path):
@@ -177,7 +177,7 @@ def test_no_respondents_gives_an_empty_frame_with_the_columns(tmp_path):
     path = tmp_path / "none.csv"
     path.write_text(export_text(data=[]), encoding="utf-8", newline="")
     df = read_export(path)
-    assert len(df) == 0 and question_columns(df) == QUESTIONS
+    assert len(df) == 0 and answer_columns(df) == QUESTIONS
 
 
 # ----------------------------------------------------------------------- personal data
@@ -257,7 +257,7 @@ def test_semicolon_from_a_european_excel(tmp_path):
     path = tmp_path / "semicolon.csv"
     path.write_bytes(text.encode("cp1252"))
     df = read_export(path)
-    assert question_columns(df) == [("Gemeente", "Open-Ended Response"), ("Thema's", "Mobiliteit"), ("Thema's", "Energie")]
+    assert answer_columns(df) == [("Gemeente", "Open-Ended Response"), ("Thema's", "Mobiliteit"), ("Thema's", "Energie")]
     assert df[("Gemeente", "Open-Ended Response")].iloc[0] == "Gent, centrum"
 
 
@@ -437,9 +437,9 @@ def test_write_export_refuses_what_it_cannot_write(tmp_path):
 
 def test_a_read_frame_can_be_written_back(export_path, tmp_path):
     df = read_export(export_path, drop_personal=False)
-    cells = [[None if pd.isna(v) else v for v in row] for row in df[question_columns(df)].itertuples(index=False)]
+    cells = [[None if pd.isna(v) else v for v in row] for row in df[answer_columns(df)].itertuples(index=False)]
     again = tmp_path / "again.csv"
-    write_export(again, df, question_columns(df), cells)
+    write_export(again, df, answer_columns(df), cells)
     pd.testing.assert_frame_equal(read_export(again, drop_personal=False).reset_index(drop=True),
                                   df.reset_index(drop=True), check_flags=False)
 
@@ -491,14 +491,14 @@ def test_write_then_read_round_trips(tmp_path, example):
         assume(raw.isascii() or not _is_utf8(raw))
     df = read_export(path, drop_personal=False)
     assert df.attrs["header_layout"] == layout
-    assert question_columns(df) == [(clean_text(q), clean_text(s)) for q, s in columns]
+    assert answer_columns(df) == [(clean_text(q), clean_text(s)) for q, s in columns]
     assert list(df.index) == list(range(3, 3 + len(cells)))
     assert df["respondent_id"].tolist() == list(fixed_df["respondent_id"])
     assert df["start_date"].tolist() == [pd.Timestamp(t) for t in fixed_df["start_date"]]
     assert [nz(t) for t in df["end_date"]] == [nz(t) for t in fixed_df["end_date"]]
     for name in PERSONAL_COLUMNS:
         assert [nz(v) for v in df[name]] == [nz(v) for v in fixed_df[name]]
-    got = [[nz(v) for v in row] for row in df[question_columns(df)].itertuples(index=False)]
+    got = [[nz(v) for v in row] for row in df[answer_columns(df)].itertuples(index=False)]
     assert got == [[nz(c) for c in row] for row in cells]
 
 
@@ -546,7 +546,7 @@ def test_xlsx_round_trip(tmp_path, layout):
     write_export_xlsx(path, fixed_frame(2), QUESTIONS, XLSX_CELLS, layout=layout)
     df = read_export(path)
     assert df.attrs["header_layout"] == layout
-    assert question_columns(df) == QUESTIONS
+    assert answer_columns(df) == QUESTIONS
     assert list(df.index) == [3, 4]
     assert df["respondent_id"].tolist() == ["10483629381", "10483629382"]
     assert df["start_date"].tolist() == [pd.Timestamp("2016-11-07 14:35:10")] * 2

@@ -14,7 +14,7 @@ import yaml
 from barometer import layout, paths
 from barometer.codebook import load_codebook
 from barometer.frame import MunicipalityMatcher, load_frame
-from barometer.surveymonkey import FIXED_COLUMNS_CURRENT, question_columns, read_export
+from barometer.surveymonkey import FIXED_COLUMNS_CURRENT, answer_columns, read_export
 from barometer_synth import generate
 from barometer_synth.check import clean, decode_export, verify
 from barometer_synth.targets import load_targets
@@ -101,7 +101,7 @@ def test_surveymonkey_layout(lang, meta, exports, codebook):
     assert first_line.startswith(",".join(FIXED_COLUMNS_CURRENT) + ",")
     df = exports[lang]
     assert df.attrs["header_layout"] == "current"
-    assert question_columns(df) == [c.header for c in layout.export_columns(codebook, lang)]
+    assert answer_columns(df) == [c.header for c in layout.export_columns(codebook, lang)]
     ids = df[("respondent_id", "")]
     assert ids.str.fullmatch(r"\d{10,11}").all() and ids.is_unique
     assert df[("collector_id", "")].nunique() == 1

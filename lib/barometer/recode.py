@@ -17,7 +17,7 @@ import pandas as pd
 from . import layout
 from .codebook import LANGUAGES, Codebook, Question
 from .errors import InputError
-from .surveymonkey import CANONICAL_FIXED, PERSONAL_COLUMNS, question_columns
+from .surveymonkey import CANONICAL_FIXED, PERSONAL_COLUMNS, answer_columns
 
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00ab": '"', "\u00bb": '"', "\u201c": '"', "\u201d": '"'})
@@ -46,7 +46,7 @@ class Collector:
 
 def detect_language(path: Path, df: pd.DataFrame, codebook: Codebook) -> str:
     """The collector's language: the one whose question wordings the export's headers carry."""
-    headers = {norm(q) for q, _ in question_columns(df)}
+    headers = {norm(q) for q, _ in answer_columns(df)}
     scores = {lang: sum(norm(q.text[lang]) in headers for q in codebook) for lang in LANGUAGES}
     best = max(scores, key=scores.get)
     if scores[best] == 0:
@@ -57,7 +57,7 @@ def detect_language(path: Path, df: pd.DataFrame, codebook: Codebook) -> str:
 
 def _locate(path: Path, df: pd.DataFrame, codebook: Codebook, lang: str) -> dict[tuple[str, str], tuple]:
     """Map each expected (question, row-2) header to the export's column; fail on any mismatch."""
-    present = {(norm(q), norm(r)): (q, r) for q, r in question_columns(df)}
+    present = {(norm(q), norm(r)): (q, r) for q, r in answer_columns(df)}
     found: dict[tuple[str, str], tuple] = {}
     for col in layout.export_columns(codebook, lang):
         key = (norm(col.header[0]), norm(col.header[1]))

@@ -8,7 +8,9 @@ next number is accepted too), and ``qNNNN_0001`` is accepted for a one-column qu
 Answers are codes 1..n with value labels in the collector's language, multi-select
 options 1/empty dummies, ranks plain numbers.
 
-Reading turns a .sav into the frame :func:`barometer.surveymonkey.read_export` returns:
+The generic reading and writing of .sav files is :mod:`barometer.surveymonkey`'s; this
+module maps them onto the codebook. :func:`map_sav` turns a .sav into the frame
+:func:`barometer.surveymonkey.read_export` returns for a CSV:
 the codebook's headers, in the language the labels are written in, over each cell's
 text. The recoding, cleaning and checks are then the very ones a CSV or XLSX export goes
 through, and their errors name the SPSS variable. The positional mapping is checked
@@ -29,19 +31,13 @@ from . import layout
 from .codebook import LANGUAGES, Codebook, Question
 from .errors import InputError
 from .recode import Collector, norm, recode_export
-from .surveymonkey import CANONICAL_FIXED, DATE_COLUMNS, ID_COLUMNS, clean_text, read_sav_responses
+from .surveymonkey import CANONICAL_FIXED, clean_text, read_sav_responses, sav_cell_text, write_sav
 
 HEADER_LAYOUT = "spss"
 #: Labels that say nothing about which question a variable holds.
 _GENERIC_LABELS = {norm(layout.RESPONSE), norm(layout.OPEN_RESPONSE), ""}
 #: How much of a question's wording a label must repeat to name it (labels are cut at 256 bytes).
 _WORDING_PREFIX = 40
-#: SurveyMonkey's SPSS names for the fixed fields, written in this order.
-_SAV_FIXED = {
-    "respondent_id": "respondent_id", "collector_id": "collector_id", "start_date": "date_created",
-    "end_date": "date_modified", "ip_address": "ip_address", "email_address": "email_address",
-    "first_name": "first_name", "last_name": "last_name", "custom_data": "custom_1",
-}
 
 
 @dataclass(frozen=True)
@@ -78,7 +74,7 @@ def header_text(column: layout.Column) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def read_export(path: str | Path, codebook: Codebook) -> pd.DataFrame:
+def map_sav(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     """A .sav export as the frame :func:`barometer.surveymonkey.read_export` gives for a CSV.
 
     ``attrs["variables"]`` maps each column's header text (as errors name it) to its SPSS
@@ -89,13 +85,13 @@ def read_export(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     frame, labels = read_sav_responses(path)
     fixed = [c for c in CANONICAL_FIXED if c in frame.columns]
     by_name = {str(v).lower(): v for v in frame.columns if v not in fixed}
-    lang = _detect_language(path, frame, labels, by_name, codebook)
+    lang = _sav_language(path, frame, labels, by_name, codebook)
     found = _resolve(path, by_name, codebook, lang)
     _check_labels(path, found, labels, codebook, lang)
     data = {(c, ""): frame[c] for c in fixed}
     for spec, variable in found:
         q = codebook[spec.column.question]
-        texts = [None] * len(frame) if q.personal else [_cell_text(v) for v in frame[variable].astype(object)]
+        texts = [None] * len(frame) if q.personal else [sav_cell_text(v) for v in frame[variable].astype(object)]
         data[spec.column.header] = pd.Series(texts, index=frame.index, dtype="str")
     df = pd.DataFrame({i: s for i, s in enumerate(data.values())}, index=frame.index)
     df.columns = pd.MultiIndex.from_tuples(list(data), names=("question", "row2"))
@@ -110,7 +106,7 @@ def read_export(path: str | Path, codebook: Codebook) -> pd.DataFrame:
 def recode(path: str | Path, codebook: Codebook) -> Collector:
     """Read and recode a .sav export; recoding errors name the SPSS variable."""
     path = Path(path)
-    df = read_export(path, codebook)
+    df = map_sav(path, codebook)
     named = df.attrs["variables"]
     try:
         collector = recode_export(path, df, codebook)
@@ -121,17 +117,6 @@ def recode(path: str | Path, codebook: Codebook) -> Collector:
                          expected=err.expected, found=err.found) from None
     collector.column_names = dict(df.attrs["question_variables"])
     return collector
-
-
-def _cell_text(value: object) -> str | None:
-    """A cell as the text a CSV export would hold: labels as they are, whole numbers without ".0"."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, str):
-        return value if value.strip() else None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _label_names(label: object, q: Question, column: layout.Column, lang: str) -> bool:
@@ -148,7 +133,7 @@ def _present(spec: Variable, by_name: dict[str, str]) -> list[str]:
     return [by_name[name] for name in spec.accepted if name in by_name]
 
 
-def _detect_language(path: Path, frame: pd.DataFrame, labels: dict, by_name: dict, codebook: Codebook) -> str:
+def _sav_language(path: Path, frame: pd.DataFrame, labels: dict, by_name: dict, codebook: Codebook) -> str:
     """The collector's language: the one the variable and value labels are written in."""
     scores = {}
     for lang in LANGUAGES:
@@ -212,32 +197,15 @@ def _check_labels(path: Path, found: list[tuple[Variable, str]], labels: dict, c
 # --------------------------------------------------------------------------- writing
 
 
-def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, respondents: list[dict],
-                 lang: str) -> Path:
+def write_coded(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, respondents: list[dict],
+                lang: str) -> Path:
     """Write coded respondents as SurveyMonkey's SPSS export (tests, and the synthetic data in .sav).
 
-    ``fixed`` holds the canonical fixed columns (IDs as digit strings, dates as datetimes);
-    personal ones are written as given (the reader must drop them). IDs are written as numbers,
-    unless a leading zero or their size would not survive that: then as text.
+    ``fixed`` holds the canonical fixed columns, as :func:`barometer.surveymonkey.write_sav` takes them.
     """
-    import pyreadstat
-
-    data: dict[str, object] = {}
+    data: dict[str, list] = {}
     column_labels: dict[str, str] = {}
     value_labels: dict[str, dict] = {}
-    for canonical, sav_name in _SAV_FIXED.items():
-        if canonical not in fixed:
-            continue
-        values = fixed[canonical]
-        if canonical in ID_COLUMNS:
-            values = [str(v) for v in values]
-            if all(v == str(int(v)) and int(v) < 2**53 for v in values):  # numeric IDs; the reader takes either
-                values = [float(v) for v in values]
-        elif canonical in DATE_COLUMNS:
-            values = pd.to_datetime(pd.Series(list(values)))
-        else:
-            values = ["" if v is None or pd.isna(v) else str(v) for v in values]
-        data[sav_name] = values
     for spec in variables(codebook, lang):
         q = codebook[spec.column.question]
         cells = [_sav_value(q, spec.column, answers) for answers in respondents]
@@ -251,10 +219,7 @@ def write_export(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, resp
         labels = _value_labels(q, spec.column, lang)
         if labels:
             value_labels[spec.name] = labels
-    frame = pd.DataFrame(data)
-    path = Path(path)
-    pyreadstat.write_sav(frame, path, column_labels=column_labels, variable_value_labels=value_labels)
-    return path
+    return write_sav(path, fixed, data, labels=column_labels, value_labels=value_labels)
 
 
 def _value_labels(q: Question, column: layout.Column, lang: str) -> dict[int, str]:

@@ -61,12 +61,14 @@ __all__ = [
     "DATE_FORMAT",
     "clean_text",
     "fixed",
-    "question_columns",
+    "answer_columns",
     "read_export",
     "write_export",
     "write_export_xlsx",
     "read_sav",
     "read_sav_responses",
+    "sav_cell_text",
+    "write_sav",
     "SAV_FIXED_NAMES",
 ]
 
@@ -142,7 +144,7 @@ def fixed(df: pd.DataFrame, name: str) -> pd.Series:
     return df[(name, "")]
 
 
-def question_columns(df: pd.DataFrame) -> list[tuple[str, str]]:
+def answer_columns(df: pd.DataFrame) -> list[tuple[str, str]]:
     """The (question, row-2) columns, in file order, without the fixed columns."""
     return [c for c in df.columns if not (c[1] == "" and c[0] in CANONICAL_FIXED)]
 
@@ -737,6 +739,58 @@ def read_sav_responses(path: str | Path) -> tuple[pd.DataFrame, dict[str, str | 
     out.attrs = {"source": str(path), "rows": cases}
     kept_labels = {renamed.get(v, v): label for v, label in labels.items()}
     return out, kept_labels
+
+
+def sav_cell_text(value: object) -> str | None:
+    """An SPSS value as the text a CSV export would hold: labels as they are, whole numbers without ".0"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+#: SurveyMonkey's SPSS names for the fixed fields, written in this order.
+SAV_FIXED_WRITTEN = {
+    "respondent_id": "respondent_id", "collector_id": "collector_id", "start_date": "date_created",
+    "end_date": "date_modified", "ip_address": "ip_address", "email_address": "email_address",
+    "first_name": "first_name", "last_name": "last_name", "custom_data": "custom_1",
+}
+
+
+def write_sav(path: str | Path, fixed: pd.DataFrame, answers: dict[str, list], *, labels: dict[str, str],
+              value_labels: dict[str, dict[int, str]]) -> Path:
+    """Write SurveyMonkey's SPSS export: the fixed variables under its names, then ``answers``.
+
+    The inverse of :func:`read_sav_responses`, for tests and synthetic data. ``fixed`` holds
+    the canonical fixed columns (IDs as digit strings, dates as datetimes); personal ones are
+    written as given (the reader must drop them). IDs are written as numbers, unless a leading
+    zero or their size would not survive that: then as text. ``answers`` maps each answer
+    variable to its values (text, or numbers with NaN for empty), ``labels`` to its variable
+    label and ``value_labels`` to its codes' labels.
+    """
+    import pyreadstat
+
+    data: dict[str, object] = {}
+    for canonical, sav_name in SAV_FIXED_WRITTEN.items():
+        if canonical not in fixed:
+            continue
+        values = fixed[canonical]
+        if canonical in ID_COLUMNS:
+            values = [str(v) for v in values]
+            if all(v == str(int(v)) and int(v) < 2**53 for v in values):  # numeric IDs; the reader takes either
+                values = [float(v) for v in values]
+        elif canonical in DATE_COLUMNS:
+            values = pd.to_datetime(pd.Series(list(values)))
+        else:
+            values = ["" if v is None or pd.isna(v) else str(v) for v in values]
+        data[sav_name] = values
+    data.update(answers)
+    path = Path(path)
+    pyreadstat.write_sav(pd.DataFrame(data), path, column_labels=labels, variable_value_labels=value_labels)
+    return path
 
 
 _PERSONAL_KEYS = re.compile(r"^(ipaddress|emailaddress|email|firstname|lastname|customdata\d*|custom\d*)$")
