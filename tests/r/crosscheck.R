@@ -10,7 +10,7 @@
 # margins.csv: variable, category, count; the row variable = "(population)" gives N, the
 #   other rows the frame counts of each margin, in raking order.
 # requests.csv: key, statistic, question, code, group, by, level_a, level_b, question_b, code_b.
-#   statistic: proportion | mean | total | contrast | difference | chisq | ranktest.
+#   statistic: proportion | mean | total | contrast | difference | chisq | fisher | ranktest.
 #   A book's estimates.csv / tests.csv has key, question, code, group, statistic (and by):
 #   missing columns are taken as empty.
 # The design: svydesign(ids = ~1, fpc = ~N), rake(control = list(epsilon = 1e-10, maxit = 500));
@@ -113,6 +113,10 @@ for (i in seq_len(nrow(req))) {
       tt <- svychisq(~.x + .g, d, statistic = "F")
       row(key, st, stat = tt$statistic, df1 = tt$parameter[1], df2 = tt$parameter[2], p = tt$p.value,
           n = sum(!is.na(resp[[r$question]]) & !is.na(resp[[r$by]])))
+    } else if (st == "fisher") {
+      ok <- !is.na(resp[[r$question]]) & !is.na(resp[[r$by]])
+      ft <- fisher.test(table(resp[[r$question]][ok], resp[[r$by]][ok]), workspace = 2e7)
+      row(key, st, p = ft$p.value, n = sum(ok))
     } else if (st == "ranktest") {
       d$variables$.y <- numeric_of(r$question, r$code)
       d$variables$.g <- factor(resp[[r$by]])
