@@ -30,12 +30,11 @@ import yaml
 
 from barometer import build
 from barometer.codebook import LANGUAGES, load_codebook
-from barometer.i18n import t
+from barometer.i18n import t, word_files
 from barometer.surveymonkey import read_export
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_SRC = ROOT / "book" / "pages"
-CATALOGUES = ROOT / "lib" / "barometer" / "catalogues"
 RAW = ROOT / "data" / "raw" / "synthetic"
 OTHER = {"nl": "fr", "fr": "nl"}
 CHROMIUM = "/usr/bin/chromium"
@@ -435,7 +434,7 @@ def prose_sources() -> list[tuple[str, str, set[int]]]:
         for path in sorted((PAGES_SRC / lang).glob("*.md")):
             raw = path.read_text(encoding="utf-8")
             sources.append((path.relative_to(ROOT).as_posix(), markdown_prose(raw), reference_lines(raw)))
-    for path in sorted(CATALOGUES.glob("*.yml")):
+    for path in word_files():
         tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, value in _leaves(tree):
             for lang in LANGUAGES:
@@ -444,10 +443,9 @@ def prose_sources() -> list[tuple[str, str, set[int]]]:
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for i, cell in enumerate(nb.cells):
-            tags = set(cell.metadata.get("tags", []))
             if cell.cell_type == "markdown":
-                sources.append((f"{path.relative_to(ROOT).as_posix()} cell {i} {sorted(tags & set(LANGUAGES))}",
-                                markdown_prose(cell.source), reference_lines(cell.source)))
+                sources.append((f"{path.relative_to(ROOT).as_posix()} cell {i}", markdown_prose(cell.source),
+                                reference_lines(cell.source)))
     return sources
 
 
@@ -479,8 +477,8 @@ def test_rules_of_the_number_check():
 def test_no_hand_typed_numbers():
     """No number in the books' prose is typed by hand: numbers come from the data (glue, fields).
 
-    Prose = the Markdown pages book/pages/<lang>/*.md, the catalogue templates
-    lib/barometer/catalogues/*.yml and the language-tagged Markdown cells of notebooks/*.ipynb,
+    Prose = the Markdown pages book/pages/<lang>/*.md, the words files (i18n.word_files: the shared
+    catalogues and each chapter's notebooks/<chapter>.yml) and the Markdown cells of notebooks/*.ipynb,
     after removing MyST roles (``{glue:text}`...```, ``{math}``...), code spans and code blocks,
     MyST directive syntax (fence lines and ``:option:`` lines; the body of a code/include/math
     directive), dollar math, link targets and bare URLs, HTML comments, and the ``{field}``

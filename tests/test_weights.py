@@ -1,4 +1,4 @@
-"""barometer.weights: raking reproduces margins, Kish's design effect, and weighted runs of the notebooks.
+"""barometer.weights: raking reproduces margins, and Kish's design effect.
 
 Hand examples: four respondents, one per cell of sex x age, raked to sex 50/50 and age 60/40,
 get the weights 1.2 and 0.8 (young and old), which one raking pass already gives; a sample
@@ -9,15 +9,12 @@ is 1, and of the weights 1, 1, 1, 3 it is n Σw² / (Σw)² = 4 · 12 / 36 = 4/3
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from barometer import analysis, chapters, paths, reproduction, weights
-from barometer.findings import read_findings
+from barometer import weights
 from barometer.survey import load_survey
 
 
@@ -107,73 +104,10 @@ def test_calibration_weights_reproduce_the_frame_margins(survey):
     assert 1 < d.deff < 2 and d.n_eff == pytest.approx(len(w) / d.deff)
 
 
-def test_weighted_estimates_shift_towards_the_small_municipalities(survey):
-    """Large municipalities are over-represented and more often concerned: weighting lowers the share."""
-    w = weights.calibration_weights(survey)
-    unweighted = analysis.single_share(survey, "concerned", "concerned")
-    weighted = analysis.single_share(survey, "concerned", "concerned", weights=w)
-    assert weighted.value < unweighted.value
-    assert weighted.n == unweighted.n and weighted.n_eff < weighted.n
-
-
-def test_weights_of_one_change_no_estimate(survey):
-    ones = pd.Series(1.0, index=survey.respondents.index)
-    plain = analysis.single_counts(survey, "concerned", "wallonia")
-    weighted = analysis.single_counts(survey, "concerned", "wallonia", weights=ones)
-    for column in ("count", "n", "pct", "low", "high"):
-        assert weighted[column].to_numpy() == pytest.approx(plain[column].to_numpy())
-    means = analysis.item_means(survey, "obstacles", weights=ones)
-    assert means["mean"].to_numpy() == pytest.approx(analysis.item_means(survey, "obstacles")["mean"].to_numpy())
-
-
 def test_size_class_labels_use_the_frames_bounds():
     from barometer.frame import size_class
-    from barometer.notebook import SIZE_BOUNDS
+    from barometer.frame import SIZE_BOUNDS
 
     for code, (low, high) in SIZE_BOUNDS.items():
         probes = [low + 1 if low else 1, (high - 1) if high else low * 10]
         assert set(size_class(pd.Series(probes)).astype(str)) == {code}, code
-
-
-# --- weighted runs of the notebooks -------------------------------------------------------------
-
-RESEARCH = chapters.RESEARCH
-
-
-def _run_weighted(notebook: str, out: str) -> str:
-    import papermill as pm
-
-    out_dir = Path(out)
-    target = out_dir / f"{notebook}.ipynb"
-    pm.execute_notebook(paths.NOTEBOOKS / f"{notebook}.ipynb", target,
-                        parameters={"lang": "nl", "weighted": True, "findings_dir": str(out_dir / "findings"),
-                                    "figures_dir": str(out_dir / "figures")},
-                        kernel_name="python3", cwd=str(paths.NOTEBOOKS), progress_bar=False, log_output=False)
-    return str(target)
-
-
-@pytest.fixture(scope="module")
-def weighted_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("weighted")
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        for future in [pool.submit(_run_weighted, nb, str(out)) for nb in RESEARCH]:
-            future.result()
-    return out
-
-
-def test_a_weighted_run_still_records_the_unweighted_findings(weighted_run):
-    """The reproduction check stays on the published (unweighted) figures whatever the notebooks show."""
-    table = reproduction.table(read_findings(weighted_run / "findings"))
-    assert table["match"].all(), table.loc[~table["match"], ["key", "published", "reproduced"]].to_dict("records")
-
-
-def test_a_weighted_run_shows_weighted_figures(weighted_run):
-    import nbformat
-
-    book = nbformat.read(weighted_run / "perception.ipynb", as_version=4)
-    text = "\n".join(str(out.get("data", {}).get("text/markdown", "")) for cell in book.cells
-                     for out in cell.get("outputs", []))
-    assert "Gewogen cijfers" in text and "Ongewogen cijfers" not in text
-    for cell in book.cells:
-        for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error" and out.get("name") != "stderr"
