@@ -8,7 +8,7 @@ BASE_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n 2 tests/test_frame.py"`.
 PYTEST_ARGS ?=
 
-.PHONY: setup book test lab data notebooks chromium browser clean distclean bench
+.PHONY: setup book test lab data notebooks chromium r browser clean distclean bench
 
 setup: $(VENV)/.installed
 
@@ -31,7 +31,7 @@ bench: setup
 	$(PY) bench/benchmark.py
 
 # Prints the suite's wall time and exits with pytest's status.
-test: setup chromium
+test: setup chromium r
 	@start=$$(date +%s); \
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	end=$$(date +%s); \
@@ -56,6 +56,15 @@ chromium:
 	  echo "installing Debian's chromium (apt-get)"; \
 	  $$sudo apt-get update && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# tests/test_design.py checks barometer.design against R's survey package (Debian's r-cran-survey).
+r:
+	@if ! Rscript -e 'library(survey)' >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	  echo "installing R and its survey package (apt-get)"; \
+	  $$sudo apt-get update && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y r-base-core r-cran-survey; \
 	fi
 
 browser: chromium
