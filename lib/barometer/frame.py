@@ -32,6 +32,8 @@ REGIONS = ("flanders", "wallonia", "brussels")
 SIZE_BOUNDS = {"lt10k": (None, 10_000), "10k_20k": (10_000, 20_000), "20k_50k": (20_000, 50_000),
                "50k_100k": (50_000, 100_000), "gt100k": (100_000, None)}
 SIZE_CLASSES = tuple(SIZE_BOUNDS)
+#: The classes whose upper bound belongs to them ("more than 50,000" is P > 50,000).
+_UPPER_BOUND_INCLUDED = ("20k_50k", "50k_100k")
 
 URBANITY = ("urban", "rural")
 
@@ -154,9 +156,11 @@ def _col(frame_column: str) -> str:
 
 
 def size_class(population: pd.Series) -> pd.Series:
-    """Size class of each population (see load_frame for the bounds), as an ordered categorical."""
-    bins = [-1, 9_999, 19_999, 50_000, 100_000, float("inf")]
+    """Size class of each population (bounds: SIZE_BOUNDS), as an ordered categorical."""
     # pd.cut's intervals are right-closed: (-1, 9999] = P < 10,000; (19999, 50000] = 20,000..50,000.
+    uppers = [high if code in _UPPER_BOUND_INCLUDED else high - 1
+              for code, (_, high) in SIZE_BOUNDS.items() if high is not None]
+    bins = [-1, *uppers, float("inf")]
     return pd.cut(population, bins=bins, labels=list(SIZE_CLASSES), ordered=True)
 
 

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .stats import effective_n
+
 #: The frame's variables the weights are calibrated to, in the order raking adjusts them.
 MARGINS = ("region", "urbanity", "size_class")
 #: Largest tolerated relative difference between a weighted margin and its target.
@@ -74,12 +76,6 @@ def kish_deff(weights) -> float:
     """Kish's design effect of unequal weights, 1 + CV² = n Σw² / (Σw)² (1 for equal weights)."""
     w = np.asarray(weights, dtype=float)
     return float(len(w) * (w ** 2).sum() / w.sum() ** 2)
-
-
-def effective_n(weights) -> float:
-    """Kish's effective sample size n / deff = (Σw)² / Σw²."""
-    w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w ** 2).sum())
 
 
 def diagnostics(weights) -> Diagnostics:
