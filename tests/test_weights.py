@@ -102,12 +102,3 @@ def test_calibration_weights_reproduce_the_frame_margins(survey):
     assert margins["weighted_pct"].to_numpy() == pytest.approx(margins["frame_pct"].to_numpy(), abs=1e-6)
     d = weights.diagnostics(w)
     assert 1 < d.deff < 2 and d.n_eff == pytest.approx(len(w) / d.deff)
-
-
-def test_size_class_labels_use_the_frames_bounds():
-    from barometer.frame import size_class
-    from barometer.frame import SIZE_BOUNDS
-
-    for code, (low, high) in SIZE_BOUNDS.items():
-        probes = [low + 1 if low else 1, (high - 1) if high else low * 10]
-        assert set(size_class(pd.Series(probes)).astype(str)) == {code}, code
