@@ -370,3 +370,29 @@ def test_cramers_v_bias_corrected_worked_example():
     assert cramers_v_corrected(10, 100, 2, 3) == pytest.approx(0.283923, abs=1e-6)
     assert cramers_v_corrected(0.5, 100, 2, 2) == 0.0  # below the bias: corrected to 0
     assert math.isnan(cramers_v_corrected(5, 1, 2, 2))
+
+
+def test_empty_and_single_respondent_designs_do_not_raise(data):
+    units, frame, answers = data
+    empty = Design(units.iloc[:0], frame)
+    assert set(empty.dropped) == set(MARGINS) and len(empty.weights) == 0
+    assert empty.proportion(pd.Series(dtype=object)).reason == "no respondents"
+    assert empty.mean(pd.Series(dtype=float)).reason == "no respondents"
+    assert math.isnan(empty.chisq(pd.Series(dtype=object), pd.Series(dtype=object)).p)
+    one = Design(units.iloc[:1], frame)
+    assert one.weights.iloc[0] == pytest.approx(589)
+    e = one.proportion(pd.Series([True], index=units.index[:1]))
+    assert e.estimate == 1 and e.reason == "one respondent" and math.isnan(e.low)
+    assert math.isnan(one.rank_test(answers["n_projects"], units.region.astype(object)).p)
+
+
+def test_booleans_with_missing_values_are_a_base(design, data):
+    units, _, answers = data
+    y = (answers["open_data"] == "yes").where(answers["open_data"].notna())
+    as_boolean = y.astype("boolean")
+    a, b = design.proportion(y), design.proportion(as_boolean)
+    assert a == b and a.n == int(answers["open_data"].notna().sum())
+    m = design.mean(as_boolean)
+    assert m.estimate == pytest.approx(a.estimate) and m.se == pytest.approx(a.se)
+    t = design.total(as_boolean)
+    assert t.estimate == pytest.approx(a.estimate * design.weights[y.notna()].sum())
