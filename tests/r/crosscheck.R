@@ -11,8 +11,11 @@
 #   other rows the frame counts of each margin, in raking order.
 # requests.csv: key, statistic, question, code, group, by, level_a, level_b, question_b, code_b.
 #   statistic: proportion | mean | total | contrast | difference | chisq | fisher | ranktest.
-#   A book's estimates.csv / tests.csv has key, question, code, group, statistic (and by):
-#   missing columns are taken as empty.
+#   A book's estimates.csv / tests.csv can be given as requests.csv: without 'statistic', the
+#   R call of its 'method' / 'test' column decides (svyciprop-logit, svymean-t, svychisq-F, ...),
+#   rows with weighted = False are skipped, missing columns are taken as empty.
+#   group: all | urban | rural | flanders | wallonia | brussels | size:<class> | province:<value>
+#   (province: the respondents' 'province' column).
 # The design: svydesign(ids = ~1, fpc = ~N), rake(control = list(epsilon = 1e-10, maxit = 500));
 # groups are subset()s of the raked design.
 
@@ -27,7 +30,15 @@ resp <- rd("respondents.csv")
 marg <- rd("margins.csv")
 req <- rd("requests.csv")
 for (col in c("key", "statistic", "question", "code", "group", "by", "level_a", "level_b",
-              "question_b", "code_b")) if (!col %in% names(req)) req[[col]] <- NA_character_
+              "question_b", "code_b", "method", "test", "weighted")) if (!col %in% names(req)) req[[col]] <- NA_character_
+# A book's tables name the R call in 'method' (estimates) or 'test' (tests) instead of 'statistic';
+# their unweighted rows have no design-based counterpart and are skipped.
+calls <- c("svyciprop-logit" = "proportion", "svymean-t" = "mean", "svytotal" = "total",
+           "svycontrast" = "contrast", "svyglm-difference" = "difference", "svychisq-F" = "chisq",
+           "fisher-exact" = "fisher", "svyranktest" = "ranktest")
+from_call <- ifelse(!is.na(req$method), calls[req$method], calls[req$test])
+req$statistic <- ifelse(is.na(req$statistic), unname(from_call), req$statistic)
+req$statistic[!is.na(req$weighted) & tolower(req$weighted) %in% c("false", "0")] <- "skip"
 
 N <- as.numeric(marg$count[marg$variable == "(population)"])
 marg <- marg[marg$variable != "(population)", ]
@@ -126,6 +137,8 @@ for (i in seq_len(nrow(req))) {
       } else {  # multiranktest stores the chi-square in 'parameter' and its df in 'statistic'
         row(key, st, stat = tt$parameter / tt$statistic, df1 = tt$statistic, df2 = tt$ddf, p = tt$p.value)
       }
+    } else if (st == "skip") {
+      row(key, st)
     } else stop("unknown statistic ", st)
   }, error = function(e) row(key, st))
   out[[i]] <- res
