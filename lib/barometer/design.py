@@ -42,6 +42,7 @@ numpy that follow R's source line by line.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,7 +189,14 @@ def _merge_classes(values: pd.Series, frame_counts: dict[str, int], neighbours: 
 
 
 class Design:
-    """The respondents as a quasi-random sample of the frame within raking cells, raked to its margins."""
+    """The respondents as a quasi-random sample of the frame within raking cells, raked to its margins.
+
+    ``units``: one row per respondent (index: respondent id) with the margins' columns and any
+    domain column; ``frame``: one row per municipality with the same columns. Attributes:
+    ``weights`` (sum N), ``population`` (N), ``merged`` and ``dropped`` (classes merged and
+    margins dropped before raking), ``raking`` / ``raking_class`` (the classes raked),
+    ``iterations`` and ``converged`` of the raking. A domain is ``(column, value)``.
+    """
 
     def __init__(self, units: pd.DataFrame, frame: pd.DataFrame, margins=MARGINS):
         self.units = units
@@ -234,13 +242,13 @@ class Design:
         if n == 0:
             self.weights = pd.Series([], index=self.units.index, dtype=float, name="weight")
             self._psw = []
-            self.iterations = 0
+            self.iterations, self.converged = 0, True
             return
         w = np.full(n, N / n)
         self._psw = []
         if not self._codes:
             self.weights = pd.Series(w, index=self.units.index, name="weight")
-            self.iterations = 0
+            self.iterations, self.converged = 0, True
             return
         sizes = [len(t) for t in self._targets]
         cell = np.ravel_multi_index(self._codes, sizes)
@@ -261,8 +269,10 @@ class Design:
                 break
             old = new
             iteration += 1
-        if not converged:  # cannot happen once classes are merged; say so rather than fail
-            raise RuntimeError(f"raking did not converge in {MAX_ITERATIONS} iterations")
+        self.converged = converged
+        if not converged:  # as R: warn and keep the last weights (margins without a solution)
+            warnings.warn(f"raking did not converge after {MAX_ITERATIONS} iterations", RuntimeWarning,
+                          stacklevel=3)
         self._psw = psw
         self.iterations = iteration + 1
         self.weights = pd.Series(w, index=self.units.index, name="weight")
