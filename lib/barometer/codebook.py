@@ -14,11 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from . import paths, qtypes
 from .errors import InputError
 
 LANGUAGES = ("nl", "fr")
-TYPES = ("municipality", "single", "multiple", "matrix", "ranking", "number", "open", "project_list")
+#: The question types the codebook accepts: those of barometer.qtypes.
+TYPES = tuple(qtypes.TYPES)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class Question:
 
     def label(self, lang: str) -> str:
         return self.text[lang]
+
+    @cached_property
+    def kind(self) -> qtypes.QuestionType:
+        """The question's type bound to it: its columns, decoding, SPSS variables and tidy table."""
+        return qtypes.of(self)
 
     def option(self, code: str) -> Option:
         return _by_code(self.options, code, self.name)
@@ -212,8 +218,9 @@ def _question(raw: dict, scales: dict, parts: dict, path: Path) -> Question:
     qid = raw.get("id", "?")
     where = f"question {qid}"
     qtype = raw.get("type")
-    if qtype not in TYPES:
-        raise InputError(path, f"{where}: unknown type", expected=f"one of {TYPES}", found=qtype)
+    if qtype not in qtypes.TYPES:
+        raise InputError(path, f"{where}: unknown type", expected=f"one of {tuple(qtypes.TYPES)}", found=qtype)
+    needs = qtypes.TYPES[qtype].needs
     if raw.get("part") not in parts:
         raise InputError(path, f"{where}: unknown part", expected=f"one of {list(parts)}", found=raw.get("part"))
     kwargs: dict = dict(
@@ -225,18 +232,18 @@ def _question(raw: dict, scales: dict, parts: dict, path: Path) -> Question:
     )
     if raw.get("other"):
         kwargs["other"] = _texts(raw["other"], f"{where}/other", path)
-    if qtype in ("single", "multiple"):
+    if "options" in needs:
         kwargs["options"] = _options(raw.get("options"), where, path)
-    if qtype in ("matrix", "ranking"):
+    if "items" in needs:
         kwargs["items"] = _options(raw.get("items"), where, path, allowed=("code", "nl", "fr"))
-    if qtype == "matrix":
+    if "scale" in needs:
         name = raw.get("scale")
         if name not in scales:
             raise InputError(path, f"{where}: unknown scale", expected=f"one of {list(scales)}", found=name)
         kwargs["scale"], kwargs["scale_name"] = scales[name], name
-    if qtype == "number" and (kwargs["minimum"] is None or kwargs["maximum"] is None):
-        raise InputError(path, f"{where}: a number question needs min and max")
-    if qtype == "project_list":
+    if "range" in needs and (kwargs["minimum"] is None or kwargs["maximum"] is None):
+        raise InputError(path, f"{where}: a {qtype} question needs min and max")
+    if "slots" in needs:
         kwargs["slots"] = int(raw["slots"])
         kwargs["slot_label"] = _texts(raw["slot_label"], f"{where}/slot_label", path)
         fields = []
