@@ -6,7 +6,8 @@ the CSV export's expanded columns (options, matrix rows, ranking items, project 
 see :mod:`barometer.layout`). An "Other (please specify)" text is ``qNNNN_other`` (the
 next number is accepted too), and ``qNNNN_0001`` is accepted for a one-column question.
 Answers are codes 1..n with value labels in the collector's language, multi-select
-options 1/empty dummies, ranks plain numbers.
+options 1/empty dummies, ranks plain numbers: each question type (:mod:`barometer.qtypes`)
+states which of its variables hold text, their value labels and values.
 
 The generic reading and writing of .sav files is :mod:`barometer.surveymonkey`'s; this
 module maps them onto the codebook. :func:`map_sav` turns a .sav into the frame
@@ -30,7 +31,8 @@ import pandas as pd
 from . import layout
 from .codebook import LANGUAGES, Codebook, Question
 from .errors import InputError
-from .recode import Collector, norm, recode_export
+from .qtypes import norm
+from .recode import Collector, recode_export
 from .surveymonkey import CANONICAL_FIXED, clean_text, read_sav_responses, sav_cell_text, write_sav
 
 HEADER_LAYOUT = "spss"
@@ -145,7 +147,7 @@ def _sav_language(path: Path, frame: pd.DataFrame, labels: dict, by_name: dict, 
                     score += 1
                 values = frame[variable]
                 if isinstance(values.dtype, pd.CategoricalDtype):
-                    allowed = {norm(label) for label in _value_labels(q, spec.column, lang).values()}
+                    allowed = {norm(label) for label in q.kind.value_labels(spec.column, lang).values()}
                     score += bool(allowed) and all(norm(c) in allowed for c in values.cat.categories)
         scores[lang] = score
     best = max(scores, key=scores.get)
@@ -208,58 +210,13 @@ def write_coded(path: str | Path, fixed: pd.DataFrame, codebook: Codebook, respo
     value_labels: dict[str, dict] = {}
     for spec in variables(codebook, lang):
         q = codebook[spec.column.question]
-        cells = [_sav_value(q, spec.column, answers) for answers in respondents]
-        text_like = spec.column.role == "other" or q.type in ("municipality", "open") or (
-            q.type == "project_list" and q.field(spec.column.code).type != "single")
-        data[spec.name] = ["" if c is None else str(c) for c in cells] if text_like else \
+        cells = [q.kind.sav_value(spec.column, answers) for answers in respondents]
+        data[spec.name] = ["" if c is None else str(c) for c in cells] if q.kind.sav_text(spec.column) else \
             [math.nan if c is None else float(c) for c in cells]
         header = spec.column.header
         column_labels[spec.name] = header[0] if header[1] in (layout.RESPONSE, layout.OPEN_RESPONSE) \
             else f"{header[0]} - {header[1]}"
-        labels = _value_labels(q, spec.column, lang)
+        labels = q.kind.value_labels(spec.column, lang)
         if labels:
             value_labels[spec.name] = labels
     return write_sav(path, fixed, data, labels=column_labels, value_labels=value_labels)
-
-
-def _value_labels(q: Question, column: layout.Column, lang: str) -> dict[int, str]:
-    if column.role == "other":
-        return {}
-    if q.type == "single":
-        return {i: o.labels[lang] for i, o in enumerate(q.options, start=1)}
-    if q.type == "multiple":
-        return {1: q.option(column.code).labels[lang]}
-    if q.type == "matrix":
-        return {i: p.labels[lang] for i, p in enumerate(q.scale, start=1)}
-    if q.type == "project_list" and q.field(column.code).type == "single":
-        return {i: o.labels[lang] for i, o in enumerate(q.field(column.code).options, start=1)}
-    return {}
-
-
-def _sav_value(q: Question, column: layout.Column, answers: dict):
-    """The SPSS value of one variable for a respondent's coded answers (None when empty)."""
-    value = answers.get(q.name)
-    if column.role == "other":
-        return answers.get(f"{q.name}__other") or None
-    if value is None:
-        return None
-    if q.type in ("municipality", "open", "number"):
-        return value
-    if q.type == "single":
-        return q.codes.index(value) + 1
-    if q.type == "multiple":
-        return 1 if column.code in value else None
-    if q.type == "matrix":
-        rating = value.get(column.code)
-        return None if rating is None else [p.value for p in q.scale].index(rating) + 1
-    if q.type == "ranking":
-        return value.get(column.code)
-    if q.type == "project_list":
-        if column.slot > len(value):
-            return None
-        field_value = value[column.slot - 1].get(column.code)
-        spec = q.field(column.code)
-        if field_value is None or spec.type != "single":
-            return field_value
-        return [o.code for o in spec.options].index(field_value) + 1
-    raise ValueError(q.type)  # pragma: no cover
