@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import cleaning, paths, spss
+from . import cleaning, paths, qtypes, spss
 from .codebook import Codebook, load_codebook
 from .errors import InputError
 from .frame import MunicipalityMatcher, load_frame
@@ -34,7 +34,7 @@ FRAME_COLUMNS = ["nis_code", "name_nl", "name_fr", "region", "province_nl", "pro
 class Survey:
     """The recoded survey: one table per unit of analysis, plus where it came from."""
 
-    respondents: pd.DataFrame  # one row per kept municipality; single/number/open answers
+    respondents: pd.DataFrame  # one row per kept municipality; a column per single, number, open, scale10 question
     choices: pd.DataFrame  # multiple choice, long: respondent_id, question, option
     ratings: pd.DataFrame  # matrix (Likert), long: respondent_id, question, item, value
     rankings: pd.DataFrame  # ranking, long: respondent_id, question, item, rank
@@ -146,12 +146,11 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
     return _tables(kept, log.drop(columns=["municipality_answer"]), frame, codebook, metadata)
 
 
-def _categorical(values, codes) -> pd.Categorical:
-    return pd.Categorical(values, categories=list(codes), ordered=True)
-
-
 def _tables(kept: list[dict], log: pd.DataFrame, frame: pd.DataFrame, codebook: Codebook, metadata: dict) -> Survey:
-    """Split the kept respondents' coded answers into one tidy table per unit of analysis."""
+    """Split the kept respondents' coded answers into one tidy table per unit of analysis.
+
+    Each question's type says which table its answers feed and how (barometer.qtypes).
+    """
     base = pd.DataFrame({
         "respondent_id": [r["respondent_id"] for r in kept],
         "collector": [r["collector"] for r in kept],
@@ -161,47 +160,28 @@ def _tables(kept: list[dict], log: pd.DataFrame, frame: pd.DataFrame, codebook: 
         "nis_code": [r["nis_code"] for r in kept],
         "n_answered": [len(r["_answered"]) for r in kept],
     })
-    choices, ratings, rankings, projects, others = [], [], [], [], []
-    for q in codebook:
-        if q.personal or q.type == "municipality":
-            continue
-        values = [r.get(q.name) for r in kept]
-        if q.type == "single":
-            base[q.name] = _categorical(values, q.codes)
-        elif q.type == "number":
-            base[q.name] = pd.array([None if v is None else float(v) for v in values], dtype="Float64")
-        elif q.type == "open":
-            base[q.name] = pd.array(values, dtype="str")
+    long_rows: dict[str, list[tuple]] = {name: [] for name in qtypes.LONG_TABLES}
+    others = []
+    kinds = [q.kind for q in codebook if not q.personal]
+    for kind in kinds:
+        name = kind.q.name
+        if kind.table == "respondents":
+            base[name] = kind.column([r.get(name) for r in kept])
         for r in kept:
-            rid, answer = r["respondent_id"], r.get(q.name)
-            if f"{q.name}__other" in r:
-                others.append((rid, q.name, r[f"{q.name}__other"]))
-            if answer is None:
-                continue
-            if q.type == "multiple":
-                choices.extend((rid, q.name, code) for code in answer)
-            elif q.type == "matrix":
-                ratings.extend((rid, q.name, item, value) for item, value in answer.items())
-            elif q.type == "ranking":
-                rankings.extend((rid, q.name, item, rank) for item, rank in answer.items())
-            elif q.type == "project_list":
-                projects.extend((rid, p["slot"], p.get("name"), p.get("dimension"), p.get("initiator"))
-                                for p in answer)
+            rid, answer = r["respondent_id"], r.get(name)
+            if f"{name}__other" in r:
+                others.append((rid, name, r[f"{name}__other"]))
+            if answer is not None and kind.table in long_rows:
+                long_rows[kind.table].extend((rid, *row) for row in kind.rows(answer))
     respondents = base.merge(frame[FRAME_COLUMNS], on="nis_code", how="left", validate="one_to_one")
     respondents = respondents.set_index("respondent_id")
-    projects_q = codebook["projects"]
-    choices_df = pd.DataFrame(choices, columns=["respondent_id", "question", "option"])
-    ratings_df = pd.DataFrame(ratings, columns=["respondent_id", "question", "item", "value"])
-    rankings_df = pd.DataFrame(rankings, columns=["respondent_id", "question", "item", "rank"])
-    projects_df = pd.DataFrame(projects, columns=["respondent_id", "slot", "name", "dimension", "initiator"])
-    projects_df["dimension"] = _categorical(projects_df["dimension"], projects_q.field("dimension").options and
-                                            [o.code for o in projects_q.field("dimension").options])
-    projects_df["initiator"] = _categorical(projects_df["initiator"],
-                                            [o.code for o in projects_q.field("initiator").options])
-    for df in (ratings_df, rankings_df):
-        df[df.columns[-1]] = df[df.columns[-1]].astype("int64")
+    tables = {name: pd.DataFrame(long_rows[name], columns=["respondent_id", *columns])
+              for name, columns in qtypes.LONG_TABLES.items()}
+    for kind in kinds:
+        if kind.table in tables:
+            kind.finish(tables[kind.table])
     return Survey(
-        respondents=respondents, choices=choices_df, ratings=ratings_df, rankings=rankings_df,
-        projects=projects_df, other_texts=pd.DataFrame(others, columns=["respondent_id", "question", "text"]),
+        respondents=respondents, choices=tables["choices"], ratings=tables["ratings"], rankings=tables["rankings"],
+        projects=tables["projects"], other_texts=pd.DataFrame(others, columns=["respondent_id", "question", "text"]),
         log=log, frame=frame, codebook=codebook, metadata=metadata,
     )
