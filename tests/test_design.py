@@ -297,15 +297,15 @@ def test_no_and_one_respondent_domains_give_reasons(design, data):
     one = units.index[units.region == "brussels"][:1]
     only_one = y.where(y.index.isin(one) | (units.region != "brussels"))
     e = design.proportion(only_one, ("region", "brussels"))
-    assert e.n == 1 and e.reason == "one respondent" and math.isnan(e.low) and math.isnan(e.high)
+    assert e.n == 1 and e.reason == "one_respondent" and math.isnan(e.low) and math.isnan(e.high)
     assert e.estimate in (0.0, 1.0)
     e = design.proportion(y, ("region", "nowhere"))
-    assert e.n == 0 and e.reason == "no respondents" and math.isnan(e.estimate)
+    assert e.n == 0 and e.reason == "no_respondents" and math.isnan(e.estimate)
     e = design.mean(answers["n_projects"].where(units.region != "brussels"), ("region", "brussels"))
-    assert e.n == 0 and e.reason == "no respondents"
+    assert e.n == 0 and e.reason == "no_respondents"
     e = design.mean(answers["n_projects"].where(units.index.isin(one) | (units.region != "brussels")),
                     ("region", "brussels"))
-    assert e.n == 1 and e.reason == "one respondent" and math.isnan(e.low)
+    assert e.n == 1 and e.reason == "one_respondent" and math.isnan(e.low)
     assert design.domain_population(("region", "brussels")) == 19
     assert design.domain_population(None) == 589
 
@@ -315,13 +315,13 @@ def test_tiny_groups_in_tests_give_reasons(design, data):
     by = units.region.astype(object).where(units.index != units.index[units.region == "brussels"][0])
     by = by.where((by != "brussels") | (by.index == units.index[units.region == "brussels"][1]))
     t = design.chisq(answers["heard_well"], by)
-    assert math.isnan(t.p) and "fewer than 2" in t.reason
+    assert math.isnan(t.p) and t.reason == "tiny_group"
     t = design.rank_test(answers["n_projects"], by)
-    assert math.isnan(t.p) and "fewer than 2" in t.reason
+    assert math.isnan(t.p) and t.reason == "tiny_group"
     t = design.chisq(pd.Series("same", index=units.index), units.urbanity.astype(object))
-    assert t.reason == "a single category"
+    assert t.reason == "one_category"
     t = design.rank_test(answers["n_projects"], pd.Series("g", index=units.index))
-    assert t.reason == "a single group"
+    assert t.reason == "one_group"
     e = design.difference(answers["n_projects"], units.urbanity.astype(object), "urban", "nowhere")
     assert math.isnan(e.estimate) and e.reason
 
@@ -376,13 +376,13 @@ def test_empty_and_single_respondent_designs_do_not_raise(data):
     units, frame, answers = data
     empty = Design(units.iloc[:0], frame)
     assert set(empty.dropped) == set(MARGINS) and len(empty.weights) == 0
-    assert empty.proportion(pd.Series(dtype=object)).reason == "no respondents"
-    assert empty.mean(pd.Series(dtype=float)).reason == "no respondents"
+    assert empty.proportion(pd.Series(dtype=object)).reason == "no_respondents"
+    assert empty.mean(pd.Series(dtype=float)).reason == "no_respondents"
     assert math.isnan(empty.chisq(pd.Series(dtype=object), pd.Series(dtype=object)).p)
     one = Design(units.iloc[:1], frame)
     assert one.weights.iloc[0] == pytest.approx(589)
     e = one.proportion(pd.Series([True], index=units.index[:1]))
-    assert e.estimate == 1 and e.reason == "one respondent" and math.isnan(e.low)
+    assert e.estimate == 1 and e.reason == "one_respondent" and math.isnan(e.low)
     assert math.isnan(one.rank_test(answers["n_projects"], units.region.astype(object)).p)
 
 

@@ -94,7 +94,7 @@ class Estimate:
     method: str
     bound_low: float = math.nan
     bound_high: float = math.nan
-    reason: str | None = None
+    reason: str | None = None  # a code (common.reasons.<code> words it): why a figure is missing or flagged
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class Test:
     n: int
     effect: float
     effect_name: str
-    reason: str | None = None
+    reason: str | None = None  # a code (common.reasons.<code> words it): why a figure is missing or flagged
 
 
 def no_assumption_bounds(k: int, n: int, N: int) -> tuple[float, float]:
@@ -347,18 +347,18 @@ class Design:
         k = int(sum(bool(v) for v in yv[mask]))
         bounds = no_assumption_bounds(k, n, self.domain_population(domain))
         if n == 0:
-            return _nan_estimate(method, 0, "no respondents", bounds=bounds)
+            return _nan_estimate(method, 0, "no_respondents", bounds=bounds)
         ones = np.array([bool(v) if m else False for v, m in zip(yv, mask)], dtype=float)
         (p,), infl = self._mean_parts(ones[:, None], mask)
         se = math.sqrt(self._vcov(infl)[0, 0])
         df = n - 1
         n_eff = self._kish(mask)
         if n == 1:
-            return Estimate(p, se, math.nan, math.nan, 1, n_eff, 0, method, *bounds, "one respondent")
+            return Estimate(p, se, math.nan, math.nan, 1, n_eff, 0, method, *bounds, "one_respondent")
         reason = None
         if p <= 0 or p >= 1:
             low = high = float(p)  # R: the quasibinomial fit diverges; its interval collapses on p
-            reason = "all or none in the base: the logit interval collapses on the point"
+            reason = "all_or_none"
         else:
             t = float(_st.t.ppf(1 - (1 - LEVEL) / 2, df))
             half = t * se / (p * (1 - p))
@@ -367,13 +367,13 @@ class Design:
         low, high = max(low, bounds[0]), min(high, bounds[1])
         if not bounds[0] <= p <= bounds[1]:
             # the raking weights are calibrated to the margins, not within this domain
-            reason = "estimate outside the no-assumption bounds; the interval is cut to them"
+            reason = "outside_bounds"
         return Estimate(float(p), se, low, high, n, n_eff, df, method, *bounds, reason)
 
     def _linear(self, value: float, var: float, n: int, df: int, n_eff: float, method: str) -> Estimate:
         se = math.sqrt(var) if var >= 0 else math.nan
         if n < 2:
-            return Estimate(value, se, math.nan, math.nan, n, n_eff, max(df, 0), method, reason="one respondent")
+            return Estimate(value, se, math.nan, math.nan, n, n_eff, max(df, 0), method, reason="one_respondent")
         t = float(_st.t.ppf(1 - (1 - LEVEL) / 2, df)) if df > 0 else math.nan
         return Estimate(float(value), se, value - t * se, value + t * se, n, n_eff, df, method)
 
@@ -383,7 +383,7 @@ class Design:
         mask = self._mask(domain) & values.notna().to_numpy()
         n = int(mask.sum())
         if n == 0:
-            return _nan_estimate("svymean-t", 0, "no respondents")
+            return _nan_estimate("svymean-t", 0, "no_respondents")
         (m,), infl = self._mean_parts(values.fillna(0).to_numpy()[:, None], mask)
         return self._linear(m, self._vcov(infl)[0, 0], n, n - 1, self._kish(mask), "svymean-t")
 
@@ -393,7 +393,7 @@ class Design:
         mask = self._mask(domain) & values.notna().to_numpy()
         n = int(mask.sum())
         if n == 0:
-            return _nan_estimate("svytotal", 0, "no respondents")
+            return _nan_estimate("svytotal", 0, "no_respondents")
         x = np.where(mask, values.fillna(0).to_numpy() * self.weights.to_numpy(), 0.0)
         return self._linear(x.sum(), self._vcov(x[:, None])[0, 0], n, n - 1, self._kish(mask), "svytotal")
 
@@ -405,7 +405,7 @@ class Design:
         mask = self._mask(domain) & va.notna().to_numpy() & vb.notna().to_numpy()
         n = int(mask.sum())
         if n == 0:
-            return _nan_estimate(method, 0, "no respondents")
+            return _nan_estimate(method, 0, "no_respondents")
         y = np.column_stack([va.fillna(0).to_numpy(), vb.fillna(0).to_numpy()])
         means, infl = self._mean_parts(y, mask)
         c = np.array([1.0, -1.0])
@@ -427,7 +427,7 @@ class Design:
         n = int(mask.sum())
         n_eff = self._kish(mask) if n else 0.0
         if in_a.sum() < 1 or in_b.sum() < 1:
-            return _nan_estimate(method, n, "no respondents in a group", n_eff)
+            return _nan_estimate(method, n, "empty_group", n_eff)
         yv = values.fillna(0).to_numpy()
         (ma,), ia = self._mean_parts(yv[:, None], in_a)
         (mb,), ib = self._mean_parts(yv[:, None], in_b)
@@ -436,7 +436,7 @@ class Design:
         df = n - 2
         if df <= 0:
             return Estimate(ma - mb, se, math.nan, math.nan, n, n_eff, max(df, 0), method,
-                            reason="too few respondents for an interval")
+                            reason="too_few_respondents")
         t = float(_st.t.ppf(1 - (1 - LEVEL) / 2, df))
         d = ma - mb
         return Estimate(float(d), se, d - t * se, d + t * se, n, n_eff, df, method)
@@ -459,16 +459,16 @@ class Design:
         mask = (xv.notna() & gv.notna()).to_numpy()
         n = int(mask.sum())
         if n == 0:
-            return _nan_test("svychisq-F", 0, "no respondents", effect_name)
+            return _nan_test("svychisq-F", 0, "no_respondents", effect_name)
         xs, gs = xv[mask].astype(str), gv[mask].astype(str)
         table = pd.crosstab(xs, gs)
         r, c = table.shape
         if r < 2:
-            return _nan_test("svychisq-F", n, "a single category", effect_name)
+            return _nan_test("svychisq-F", n, "one_category", effect_name)
         if c < 2:
-            return _nan_test("svychisq-F", n, "a single group", effect_name)
+            return _nan_test("svychisq-F", n, "one_group", effect_name)
         if (table.sum(axis=0) < 2).any():
-            return _nan_test("svychisq-F", n, "a group with fewer than 2 respondents", effect_name)
+            return _nan_test("svychisq-F", n, "tiny_group", effect_name)
         observed = table.to_numpy(dtype=float)
         expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / n
         if (expected < stats.MIN_EXPECTED).any() if exact is None else exact:
@@ -532,14 +532,14 @@ class Design:
         mask = (yv.notna() & gv.notna()).to_numpy()
         n = int(mask.sum())
         if n == 0:
-            return _nan_test(method, 0, "no respondents", effect_name)
+            return _nan_test(method, 0, "no_respondents", effect_name)
         g = gv[mask].astype(str)
         levels = sorted(set(g))
         sizes = g.value_counts()
         if len(levels) < 2:
-            return _nan_test(method, n, "a single group", effect_name)
+            return _nan_test(method, n, "one_group", effect_name)
         if (sizes < 2).any():
-            return _nan_test(method, n, "a group with fewer than 2 respondents", effect_name)
+            return _nan_test(method, n, "tiny_group", effect_name)
         yy = yv.to_numpy()[mask]
         w = self.weights.to_numpy()[mask]
         order = np.argsort(yy, kind="stable")
