@@ -57,13 +57,7 @@ class RawResponse:
 
 def question_cells(codebook: Codebook, answers: dict, lang: str) -> dict[str, list]:
     """The export cells of each question, exactly as they will be written."""
-    row = layout.encode_respondent(codebook, answers, lang)
-    out, pos = {}, 0
-    for q in codebook:
-        width = len(layout.question_columns(q, lang))
-        out[q.name] = row[pos:pos + width]
-        pos += width
-    return out
+    return {q.name: q.kind.cells(answers, lang) for q in codebook}
 
 
 def answered(codebook: Codebook, answers: dict, lang: str) -> list[str]:
@@ -392,21 +386,21 @@ def verify(rows: list[RawResponse], frame: pd.DataFrame, codebook: Codebook, tar
 
 
 def decode_export(df: pd.DataFrame, codebook: Codebook, lang: str) -> list[RawResponse]:
-    """Coded answers from a read_export frame (the inverse of layout.encode_respondent), for the tests."""
+    """Coded answers from a read_export frame (the inverse of layout.encode_respondent), for the tests.
+
+    Each question is decoded by its type, with free texts kept as typed (the planted stray spaces stay).
+    """
     rows = []
     for _, rec in df.iterrows():
         answers: dict = {}
         for q in codebook:
-            cols = layout.question_columns(q, lang)
-            cells = {c: rec[c.header] for c in cols}
+            cells = {c: rec[c.header] for c in layout.question_columns(q, lang)}
             cells = {c: (None if pd.isna(v) else str(v)) for c, v in cells.items()}
-            for c, v in cells.items():
-                if c.role == "other" and v:
-                    answers[f"{q.name}__other"] = v
-            main = {c: v for c, v in cells.items() if c.role != "other"}
-            if not any(v for v in main.values()):
-                continue
-            answers[q.name] = _decode(q, main, lang)
+            answer, other = q.kind.read(lang, cells, _refuse, text=str)
+            if other is not None:
+                answers[f"{q.name}__other"] = other
+            if answer is not None:
+                answers[q.name] = answer
         rows.append(RawResponse(
             respondent_id=str(rec[("respondent_id", "")]), collector=lang,
             start=pd.Timestamp(rec[("start_date", "")]).to_pydatetime(),
@@ -414,28 +408,5 @@ def decode_export(df: pd.DataFrame, codebook: Codebook, lang: str) -> list[RawRe
     return rows
 
 
-def _decode(q, cells: dict, lang: str):
-    if q.type in ("municipality", "open"):
-        return next(iter(cells.values()))
-    if q.type == "number":
-        value = float(next(iter(cells.values())))
-        return int(value) if value.is_integer() else value
-    if q.type == "single":
-        text = next(iter(cells.values()))
-        return next(o.code for o in q.options if o.labels[lang] == text)
-    if q.type == "multiple":
-        return [c.code for c, v in cells.items() if v]
-    if q.type == "matrix":
-        return {c.code: next(s.value for s in q.scale if s.labels[lang] == v) for c, v in cells.items() if v}
-    if q.type == "ranking":
-        return {c.code: int(v) for c, v in cells.items() if v and v != layout.NOT_RANKED}
-    if q.type == "project_list":
-        slots: dict[int, dict] = {}
-        for c, v in cells.items():
-            if not v:
-                continue
-            spec = q.field(c.code)
-            value = next(o.code for o in spec.options if o.labels[lang] == v) if spec.type == "single" else v
-            slots.setdefault(c.slot, {})[c.code] = value
-        return [slots[s] for s in sorted(slots)]
-    raise ValueError(q.type)
+def _refuse(column, problem: str, found, expected: str):
+    raise ValueError(f"{column.header}: {problem}; found {found!r}; expected {expected}")
