@@ -28,7 +28,7 @@ import nbformat
 import pytest
 import yaml
 
-from barometer import build
+from barometer import build, chapters, pages
 from barometer.codebook import LANGUAGES, load_codebook
 from barometer.i18n import t, word_files
 from barometer.surveymonkey import read_export
@@ -259,7 +259,7 @@ def glue_refs(text: str) -> set[tuple[str, str, str]]:
 def test_same_pages_in_both_books(site):
     nl, fr = set(book_pages(site.html, "nl")), set(book_pages(site.html, "fr"))
     assert nl == fr, f"only in nl: {sorted(nl - fr)}; only in fr: {sorted(fr - nl)}"
-    assert {f"{p}.html" for p in (*build.PAGES, *build.RESEARCH_NOTEBOOKS, *build.APPENDIX_NOTEBOOKS)} <= nl
+    assert {f"{p}.html" for p in (*pages.PAGES, *chapters.ALL)} <= nl
 
 
 @pytest.mark.parametrize("page", sorted({p.name for lang in LANGUAGES for p in (PAGES_SRC / lang).glob("*.md")}))
@@ -275,7 +275,7 @@ def test_pages_glue_the_same_findings(page):
 
 
 def test_findings_identical_in_both_languages(site):
-    folders = {lang: build.source_dir(site.work, lang) / "_findings" for lang in LANGUAGES}
+    folders = {lang: site.work / "site-src" / lang / "_findings" for lang in LANGUAGES}
     names = {lang: sorted(p.name for p in folder.glob("*.json")) for lang, folder in folders.items()}
     assert names["nl"], "no findings files were written"
     assert names["nl"] == names["fr"]

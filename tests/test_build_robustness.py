@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from barometer import build, paths
+from barometer import build, chapters, paths
 from barometer.codebook import LANGUAGES
 
 PLANTED = 'if lang == "fr":\n    raise RuntimeError("planted failure")'
@@ -59,7 +59,7 @@ def test_two_cold_builds_give_identical_findings(cold):
     for lang in LANGUAGES:
         a, b = (_files(cold[x] / "work" / "site-src" / lang / "_findings", "*.json") for x in "ab")
         assert sorted(a) == sorted(b)
-        assert {f"{nb}.json" for nb in build.RESEARCH_NOTEBOOKS} <= set(a)  # the appendix only reads them
+        assert {f"{nb}.json" for nb in chapters.RESEARCH} <= set(a)  # the appendix only reads them
         for name in a:
             assert a[name] == b[name], (lang, name, _first_difference(a[name], b[name]))
 
@@ -76,7 +76,7 @@ def _outputs(path: Path) -> list:
 
 def test_two_cold_builds_give_identical_notebook_outputs(cold):
     for lang in LANGUAGES:
-        for nb in (*build.RESEARCH_NOTEBOOKS, *build.APPENDIX_NOTEBOOKS):
+        for nb in chapters.ALL:
             a, b = (_outputs(cold[x] / "work" / "site-src" / lang / f"{nb}.ipynb") for x in "ab")
             assert a, (lang, nb)
             for i, (ca, cb) in enumerate(zip(a, b)):
