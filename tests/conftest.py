@@ -14,28 +14,24 @@ from barometer.survey import export_files, read_collector
 from barometer.surveymonkey import read_export, write_export
 
 
+#: A complete valid answer per question type: (question, municipality) -> coded answer.
+COMPLETE = {
+    "municipality": lambda q, municipality: municipality,
+    "single": lambda q, _: q.options[0].code,
+    "multiple": lambda q, _: [o.code for o in q.options[: (q.max_choices or 2)]],
+    "matrix": lambda q, _: {item.code: 1 + i % 5 for i, item in enumerate(q.items)},
+    "ranking": lambda q, _: {item.code: i + 1 for i, item in enumerate(q.items)},
+    "number": lambda q, _: 3,
+    "scale10": lambda q, _: 7,
+    "open": lambda q, _: "person@example.org" if q.personal else "Een antwoord, met komma",
+    "project_list": lambda q, _: [{"name": "Slimme verlichting", "dimension": "environment", "initiator": "public"},
+                                  {"name": "E-loket", "dimension": "governance", "initiator": "private"}],
+}
+
+
 def complete_answers(municipality: str, **overrides) -> dict:
     """A respondent who answered every question (valid codes), as coded answers."""
-    cb = load_codebook()
-    answers: dict = {}
-    for q in cb:
-        if q.type == "municipality":
-            answers[q.name] = municipality
-        elif q.type == "single":
-            answers[q.name] = q.options[0].code
-        elif q.type == "multiple":
-            answers[q.name] = [o.code for o in q.options[: (q.max_choices or 2)]]
-        elif q.type == "matrix":
-            answers[q.name] = {item.code: 1 + i % 5 for i, item in enumerate(q.items)}
-        elif q.type == "ranking":
-            answers[q.name] = {item.code: i + 1 for i, item in enumerate(q.items)}
-        elif q.type == "number":
-            answers[q.name] = 3
-        elif q.type == "open":
-            answers[q.name] = "person@example.org" if q.personal else "Een antwoord, met komma"
-        elif q.type == "project_list":
-            answers[q.name] = [{"name": "Slimme verlichting", "dimension": "environment", "initiator": "public"},
-                               {"name": "E-loket", "dimension": "governance", "initiator": "private"}]
+    answers = {q.name: COMPLETE[q.type](q, municipality) for q in load_codebook()}
     answers.update(overrides)
     return answers
 
