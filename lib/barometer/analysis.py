@@ -30,6 +30,9 @@ from .survey import Survey
 GROUPS = ("all", "urban", "rural", "flanders", "wallonia", "brussels")
 GROUP_COLUMN = {"urban": "urbanity", "rural": "urbanity", "flanders": "region",
                 "wallonia": "region", "brussels": "region"}
+#: Derived variables, named as the exported respondents' columns: the item a respondent ranked first
+#: (``<question>.first``) and a rating question's answer as its value on the scale (``<question>.value``).
+FIRST, VALUE = "first", "value"
 #: Columns of the calibrated estimate, in the order tables carry them.
 ESTIMATE_COLUMNS = ("estimate", "se", "low", "high", "n_eff", "bound_low", "bound_high", "method", "reason")
 
@@ -82,7 +85,7 @@ def _log(survey: Survey, key: dict, row: dict) -> None:
 
 
 def estimates(survey: Survey) -> pd.DataFrame:
-    """Every calibrated estimate computed so far for this survey (one row per key)."""
+    """Every calibrated estimate computed so far for this survey (one row per key; shares as proportions, as R gives them)."""
     rows = list(_LEDGER.get(id(survey), {}).values())
     return pd.DataFrame(rows)
 
@@ -97,9 +100,9 @@ def share(survey: Survey, chosen: pd.Series, group: str = "all", *, question: st
     n = len(chosen)
     count = int(chosen.sum())
     est = design(survey).proportion(chosen, domain(group))
-    row = {"count": count, "n": n, "pct": 100 * count / n if n else math.nan, **_columns(est, 100.0)}
-    _log(survey, {"question": question, "code": code, "group": group, "statistic": "proportion"}, row)
-    return row
+    _log(survey, {"question": question, "code": code, "group": group, "statistic": "proportion"},
+         {"n": n, **_columns(est, 1.0)})
+    return {"count": count, "n": n, "pct": 100 * count / n if n else math.nan, **_columns(est, 100.0)}
 
 
 def mean(survey: Survey, values: pd.Series, group: str = "all", *, question: str = "", code: str = "",
@@ -122,11 +125,10 @@ def _table(survey: Survey, chosen: dict[str, pd.Series], group: str, question: s
 
 def single_share(survey: Survey, question: str, codes, group: str = "all") -> dict:
     """Share of the group's respondents who answered ``question`` with one of ``codes`` (or a named group of codes)."""
-    name = codes if isinstance(codes, str) else "+".join(codes)
     if isinstance(codes, str):
         codes = survey.codebook[question].groups.get(codes, (codes,))
     answers = survey.respondents[question].dropna()
-    return share(survey, answers.isin(codes), group, question=question, code=name)
+    return share(survey, answers.isin(codes), group, question=question, code="+".join(codes))
 
 
 def single_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
@@ -161,7 +163,7 @@ def first_ranked_counts(survey: Survey, question: str, group: str = "all") -> pd
     base = pd.Index(r["respondent_id"].unique())
     first = r[r["rank"] == 1]
     return _table(survey, {item: pd.Series(base.isin(first.loc[first["item"] == item, "respondent_id"]), index=base)
-                           for item in survey.codebook[question].item_codes}, group, question)
+                           for item in survey.codebook[question].item_codes}, group, f"{question}.{FIRST}")
 
 
 def mean_ranks(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
@@ -193,7 +195,7 @@ def scale_mean(survey: Survey, question: str, group: str = "all") -> dict:
     q = survey.codebook[question]
     values = {o.code: o.value for o in q.options}
     answers = survey.respondents[question].dropna()
-    return mean(survey, answers.astype(object).map(values).astype(float), group, question=question, code="mean")
+    return mean(survey, answers.astype(object).map(values).astype(float), group, question=question, code=VALUE)
 
 
 def project_counts(survey: Survey, field: str) -> pd.DataFrame:

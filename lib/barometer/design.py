@@ -204,6 +204,8 @@ class Design:
         self.population = int(len(frame))
         self.n = int(len(units))
         self.merged: dict[str, dict[str, str]] = {}
+        #: Per raked margin, the frame's count of each raking class (after merging).
+        self.targets: dict[str, dict[str, int]] = {}
         dropped = []
         codes, targets, names = [], [], []
         for margin in margins:
@@ -227,6 +229,7 @@ class Design:
             targets.append(np.array([sum(frame_counts[c] for c in group if group[c] == g) for g in classes],
                                     dtype=float))
             names.append((margin, classes))
+            self.targets[margin] = dict(zip(classes, (int(t) for t in targets[-1])))
         self.dropped = tuple(dropped)
         self._codes = codes
         self._targets = targets

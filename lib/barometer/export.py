@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import analysis, design, paths
+from . import analysis, claims, design
 from .survey import Survey
 
 #: The smallest number of respondents a class of a frame variable may have in the public download.
@@ -37,7 +37,9 @@ IDENTITY = ("respondent_id", "nis_code", "region", "urbanity", "size_class", "pr
 NOT_PUBLIC = ("nis_code", "province", "inhabitants", "respondent_function")
 #: How the R cross-check reads estimates and tests: the columns of the two files.
 ESTIMATE_FILE_COLUMNS = ("key", "wave", "question", "code", "group", "statistic", "weighted", "estimate", "se",
-                         "low", "high", "n", "n_eff", "method")
+                         "low", "high", "n", "n_eff", "method", "bound_low", "bound_high")
+#: Longest variable label Stata takes (SPSS takes more; one limit keeps the two files alike).
+LABEL_LIMIT = 80
 
 DESIGN_R = """# Rebuilds the calibrated design of the barometer with R's survey package (written by barometer.cli export).
 library(survey)
@@ -69,12 +71,11 @@ def respondents_table(survey: Survey) -> pd.DataFrame:
     out["province"] = nis.map(frame["province_nl"]) if "province_nl" in frame else ""
     out["inhabitants"] = nis.map(frame["population"])
     out["weight"] = d.weights.reindex(r.index).to_numpy()
-    cb = survey.codebook
-    for q in cb.analytic_questions():
-        columns = _answer_columns(survey, q)
-        for name, values in columns.items():
-            out[name] = values.reindex(r.index)
-    return out.reset_index(drop=True)
+    for margin, merged in d.merged.items():  # the classes raked to, where some were merged
+        out[f"rake.{margin}"] = d.raking_class[margin].astype(str).reindex(r.index) if margin in d.raking_class else ""
+    answers = {name: values.reindex(r.index) for q in survey.codebook.analytic_questions
+               for name, values in _answer_columns(survey, q).items()}
+    return pd.concat([out, pd.DataFrame(answers, index=r.index)], axis=1).reset_index(drop=True)
 
 
 def _answer_columns(survey: Survey, q) -> dict[str, pd.Series]:
@@ -82,7 +83,11 @@ def _answer_columns(survey: Survey, q) -> dict[str, pd.Series]:
     r = survey.respondents
     if q.name in r.columns and not q.items and q.type not in ("multiple",):
         values = r[q.name]
-        return {q.name: values.astype(object).where(values.notna(), None)}
+        columns = {q.name: values.astype(object).where(values.notna(), None)}
+        scored = {o.code: o.value for o in q.options if o.value is not None}
+        if scored:
+            columns[f"{q.name}.{analysis.VALUE}"] = values.astype(object).map(scored).astype(float)
+        return columns
     if q.type == "multiple":
         chosen = survey.choices[survey.choices["question"] == q.name]
         answered = pd.Index(chosen["respondent_id"].unique())
@@ -93,15 +98,21 @@ def _answer_columns(survey: Survey, q) -> dict[str, pd.Series]:
         rows = table[table["question"] == q.name]
         if len(rows):
             wide = rows.pivot_table(index="respondent_id", columns="item", values=value, aggfunc="first")
-            return {f"{q.name}.{item}": wide[item] for item in q.item_codes if item in wide}
+            columns = {f"{q.name}.{item}": wide[item] for item in q.item_codes if item in wide}
+            if value == "rank":
+                first = rows[rows["rank"] == 1].drop_duplicates("respondent_id").set_index("respondent_id")["item"]
+                ranked = pd.Index(rows["respondent_id"].unique())
+                columns[f"{q.name}.{analysis.FIRST}"] = first.reindex(ranked)
+            return columns
     return {}
 
 
 def margins_table(survey: Survey) -> pd.DataFrame:
-    """The frame's counts per class of each calibration variable."""
-    rows = [{"variable": var, "category": str(cat), "count": int(count)}
-            for var in design.MARGINS for cat, count in survey.frame[var].value_counts(sort=False).items()]
-    return pd.DataFrame(rows)
+    """The frame's counts per class of each margin raked to (merged classes as raked: see ``rake.<margin>``)."""
+    targets = analysis.design(survey).targets
+    rows = [{"variable": var, "category": cat, "count": count}
+            for var, classes in targets.items() for cat, count in classes.items()]
+    return pd.DataFrame(rows, columns=["variable", "category", "count"])
 
 
 def public_table(respondents: pd.DataFrame, survey: Survey) -> pd.DataFrame:
@@ -140,20 +151,35 @@ def _labelled(respondents: pd.DataFrame, survey: Survey, lang: str = "nl"):
     """Numeric codes with value labels for SPSS and Stata, and variable labels (pyreadstat's form)."""
     data = respondents.copy()
     value_labels, variable_labels = {}, {}
-    for q in survey.codebook.analytic_questions():
+    for q in survey.codebook.analytic_questions:
         if q.name in data and q.options and q.type != "multiple":
             codes = {o.code: i for i, o in enumerate(q.options, start=1)}
             data[q.name] = data[q.name].map(codes).astype("float")
-            value_labels[q.name] = {float(i): o.labels[lang] for o, i in zip(q.options, codes.values())}
+            value_labels[q.name] = {float(i): o.labels[lang][:LABEL_LIMIT] for o, i in zip(q.options, codes.values())}
         for column in data.columns:
             if column == q.name or column.startswith(f"{q.name}."):
-                variable_labels[column] = q.text[lang][:250]
+                variable_labels[column] = q.text[lang][:LABEL_LIMIT]
     for column in data.columns:
         if data[column].dtype == object:
             data[column] = data[column].astype("string").fillna("")
-    names = {c: c.replace(".", "_")[:64] for c in data.columns}  # SPSS and Stata names: no dots
+    names = _short_names(data.columns, survey)
     return (data.rename(columns=names), {names[k]: v for k, v in value_labels.items()},
             {names[k]: v for k, v in variable_labels.items()})
+
+
+def _short_names(columns, survey: Survey, limit: int = 32) -> dict[str, str]:
+    """Variable names for SPSS and Stata (no dots, at most 32 characters): the question's id for its name."""
+    ids = {q.name: q.id for q in survey.codebook}
+    names: dict[str, str] = {}
+    for column in columns:
+        head, _, tail = column.partition(".")
+        name = (ids.get(head, head) + ("_" + tail if tail else "")).replace(".", "_")[:limit]
+        stem, i = name, 1
+        while name in names.values():
+            i += 1
+            name = f"{stem[:limit - len(str(i)) - 1]}_{i}"
+        names[column] = name
+    return names
 
 
 def write(survey: Survey, out: Path, *, findings_dir: Path | None = None, public: bool = False) -> list[Path]:
@@ -182,7 +208,8 @@ def write(survey: Survey, out: Path, *, findings_dir: Path | None = None, public
     csv("margins.csv", margins_table(survey))
     if findings_dir is not None:
         csv("estimates.csv", estimates_file(findings_dir))
-        csv("tests.csv", collect(findings_dir, "tests"))
+        tests = collect(findings_dir, "tests")
+        csv("tests.csv", tests if len(tests) else pd.DataFrame(columns=list(claims.Ledger.COLUMNS)))
     data, value_labels, variable_labels = _labelled(respondents, survey)
     for name, writer in (("respondents.sav", pyreadstat.write_sav), ("respondents.dta", pyreadstat.write_dta)):
         path = out / name

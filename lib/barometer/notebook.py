@@ -300,3 +300,13 @@ def ensure_findings(nb: Notebook) -> None:
     folder = nb.findings.path.parent
     missing = [name for name in RESEARCH if not (folder / f"{name}.json").exists()]
     run_chapters(nb.lang, nb.data, folder, missing)
+
+
+class _Written:
+    """A number formatter with the digits it writes (so the interval is written alike)."""
+
+    def __init__(self, func, digits: int) -> None:
+        self.func, self.digits = func, digits
+
+    def __call__(self, value: float) -> str:
+        return self.func(value)

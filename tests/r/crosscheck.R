@@ -7,8 +7,8 @@
 # respondents.csv: respondent_id, the domain columns (region, urbanity, size_class, province),
 #   optionally rake.<margin> (the classes after merging small ones; else <margin> is raked),
 #   and answer columns: <question> (a code or a number) or <question>.<code> (0/1 or a number).
-# margins.csv: variable, category, count; the row variable = "(population)" gives N, the
-#   other rows the frame counts of each margin, in raking order.
+# margins.csv: variable, category, count: the frame counts of each margin, in raking order; N is
+#   their total, or the row variable = "(population)" when there is one.
 # requests.csv: key, statistic, question, code, group, by, level_a, level_b, question_b, code_b.
 #   statistic: proportion | mean | total | contrast | difference | chisq | fisher | ranktest.
 #   A book's estimates.csv / tests.csv can be given as requests.csv: without 'statistic', the
@@ -40,7 +40,9 @@ from_call <- ifelse(!is.na(req$method), calls[req$method], calls[req$test])
 req$statistic <- ifelse(is.na(req$statistic), unname(from_call), req$statistic)
 req$statistic[!is.na(req$weighted) & tolower(req$weighted) %in% c("false", "0")] <- "skip"
 
-N <- as.numeric(marg$count[marg$variable == "(population)"])
+# N: the "(population)" row if there is one, else the total of the first margin (every margin sums to N)
+N <- if (any(marg$variable == "(population)")) as.numeric(marg$count[marg$variable == "(population)"]) else
+  sum(as.numeric(marg$count[marg$variable == marg$variable[1]]))
 marg <- marg[marg$variable != "(population)", ]
 resp$N <- N
 margin_names <- unique(marg$variable)
@@ -69,11 +71,12 @@ in_group <- function(group) {
   v <- resp[[switch(parts[1], size = "size_class", province = "province", parts[1])]]
   !is.na(v) & v == parts[2]
 }
-# y of a proportion: <question>.<code> == 1 if that column exists, else <question> == code
+# y of a proportion: <question>.<code> == 1 if that column exists, else <question> is one of the
+# codes of 'code' (several joined by "+"), missing where <question> is
 binary <- function(q, code) {
   dummy <- paste0(q, ".", code)
   if (!is.na(code) && dummy %in% names(resp)) return(as.numeric(resp[[dummy]]) == 1)
-  resp[[q]] == code
+  ifelse(is.na(resp[[q]]), NA, resp[[q]] %in% strsplit(code, "+", fixed = TRUE)[[1]])
 }
 numeric_of <- function(q, code) {
   dummy <- paste0(q, ".", code)
