@@ -128,3 +128,86 @@ def test_data_parameter_switches_to_one_sav_file(sav_runs):
     french = load_survey().respondents["collector"].eq("fr").sum()
     assert findings["sample.respondents"]["value"] == french
     assert french < load_survey().n
+
+
+# --- the derived data and the R cross-check -----------------------------------------------------
+
+CROSSCHECK = Path(__file__).with_name("r") / "crosscheck.R"
+
+
+@pytest.fixture(scope="session")
+def exported(runs, tmp_path_factory) -> Path:
+    """``cli export`` of the default data with the Dutch run's estimates and tests, recomputed by R."""
+    import subprocess
+
+    from barometer import cli
+
+    out = tmp_path_factory.mktemp("export")
+    assert cli.main(["export", str(paths.SYNTHETIC_RAW), "--out", str(out),
+                     "--findings", str(runs["nl"] / "findings")]) == 0
+    requests = out / "r"
+    requests.mkdir()
+    for name in ("respondents.csv", "margins.csv"):
+        (requests / name).write_bytes((out / name).read_bytes())
+    (requests / "requests.csv").write_bytes((out / "estimates.csv").read_bytes())
+    done = subprocess.run(["Rscript", str(CROSSCHECK), str(requests)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return out
+
+
+def test_every_chapter_writes_its_estimates(exported):
+    """estimates.csv holds estimates of every part of the questionnaire the chapters analyse."""
+    import pandas as pd
+
+    estimates = pd.read_csv(exported / "estimates.csv", dtype={"code": str})
+    assert len(estimates) and estimates["key"].is_unique
+    assert set(estimates["method"]) <= {"svyciprop-logit", "svymean-t", "svytotal", "svycontrast", "svyglm-difference"}
+    part = {q.name: q.part for q in load_codebook()}
+    parts = {part.get(question.split(".")[0]) for question in estimates["question"]}
+    assert {"perception", "implementation", "management"} <= parts
+
+
+def test_r_survey_recomputes_every_estimate(exported):
+    """Every estimate of the book equals R survey's on the exported data: 1e-6 estimates, 1e-4 SE and bounds."""
+    import numpy as np
+    import pandas as pd
+
+    ours = pd.read_csv(exported / "estimates.csv", dtype={"code": str}).set_index("key")
+    r = pd.read_csv(exported / "r" / "results.csv").set_index("key")
+    assert r.index.equals(ours.index)
+    missing = r.index[r["estimate"].isna() & ours["estimate"].notna()]
+    assert not len(missing), f"R could not recompute {list(missing)[:10]}"
+    both = ours["estimate"].notna()
+    assert np.allclose(ours.loc[both, "estimate"], r.loc[both, "estimate"], atol=1e-6, rtol=0)
+    assert np.allclose(ours.loc[both, "se"], r.loc[both, "se"], atol=1e-4, rtol=0, equal_nan=True)
+    # the book cuts a share's interval to the no-assumption bounds; R's interval is cut alike to compare
+    share = (ours["method"] == "svyciprop-logit").to_numpy()
+    low = np.where(share, np.maximum(r["low"], ours["bound_low"]), r["low"])
+    high = np.where(share, np.minimum(r["high"], ours["bound_high"]), r["high"])
+    collapsed = (ours["low"] == ours["high"]).to_numpy()  # p = 0 or 1: R's interval is the point too
+    ok = both.to_numpy() & ~collapsed
+    assert np.allclose(ours["low"].to_numpy()[ok], low[ok], atol=1e-4, rtol=0, equal_nan=True)
+    assert np.allclose(ours["high"].to_numpy()[ok], high[ok], atol=1e-4, rtol=0, equal_nan=True)
+    assert (ours.loc[both, "n"].to_numpy() == r.loc[both, "n"].to_numpy()).all()
+
+
+def test_the_public_download_is_disclosure_controlled(tmp_path):
+    import pandas as pd
+
+    from barometer import export
+    from barometer.survey import load_survey
+
+    survey = load_survey()
+    export.write(survey, tmp_path, public=True)
+    public = pd.read_csv(tmp_path / "respondents.csv", dtype=str)
+    assert not {"nis_code", "province", "inhabitants", "respondent_function"} & set(public.columns)
+    open_questions = {q.name for q in survey.codebook if q.type == "open"}
+    assert not open_questions & set(public.columns)
+    for column in ("region", "urbanity", "size_class"):
+        counts = public[column].value_counts()
+        assert (counts >= export.MIN_PUBLIC_CLASS).all(), (column, counts.to_dict())
+    names = set(survey.frame["name_nl"]) | set(survey.frame["name_fr"])
+    assert not any(public[c].isin(names).any() for c in public.columns)
+    from barometer.i18n import t
+
+    assert survey.synthetic and t("common.synthetic_notice", "nl") in (tmp_path / "README.txt").read_text()
