@@ -106,32 +106,240 @@ PERSONAL = st.sampled_from(["", "Jan", "Marie, Anne", ",komma eerst", ",", "\nre
 TEST_ANSWERS = ("Test", "test SCI", "Essai", "PROEF gemeente", " test 2")
 
 
-def _answer(q, text=TEXT):
-    """Strategy for one valid coded answer (never empty) of question q."""
-    if q.type == "single":
+# --------------------------------------------------------------------------- question types
+# How the fuzz tests answer each question type, and what the loader must give back for it:
+# stated here apart from barometer.qtypes, so the oracle for corrupted rows shares nothing
+# with the loader's decoding. A type the codebook uses without an entry here fails (KeyError).
+
+
+class _Type:
+    """One question type as the fuzz tests see it; ``drawn``: answers drawn for it by type."""
+
+    drawn = True
+    column = False  # its answers are a column of the respondents table
+    labels = True  # its cells hold labels (or ranks), not free text or numbers
+
+    @staticmethod
+    def strategy(q, text):
+        """Strategy for one valid coded answer (never empty)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def seeded(q, rnd: random.Random, cp1252: bool):
+        """The same kind of answer from a seeded generator."""
+        raise NotImplementedError
+
+    @staticmethod
+    def view(q, value):
+        """The answer as the loader must return it (None: nothing returned)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def decode(q, lang: str, main: list, match):
+        """The answer the filled cells [(column, text)] say, by exact label matching; raises Invalid."""
+        raise NotImplementedError
+
+    @staticmethod
+    def cell(value):
+        """A respondents-table value in the shape of view()."""
+        return str(value)
+
+
+class _Municipality(_Type):
+    drawn = False  # the municipality is drawn with the respondent, and matched rather than returned
+    labels = False
+
+
+class _Single(_Type):
+    column = True
+
+    @staticmethod
+    def strategy(q, text):
         return st.sampled_from(q.codes)
-    if q.type == "multiple":
+
+    @staticmethod
+    def seeded(q, rnd, cp1252):
+        return rnd.choice(q.codes)
+
+    @staticmethod
+    def view(q, value):
+        return value
+
+    @staticmethod
+    def decode(q, lang, main, match):
+        return match(q.options, main[0][1])
+
+
+class _Multiple(_Type):
+    @staticmethod
+    def strategy(q, text):
         return st.lists(st.sampled_from(q.codes), min_size=1, max_size=q.max_choices or len(q.codes), unique=True)
-    if q.type == "matrix":
+
+    @staticmethod
+    def seeded(q, rnd, cp1252):
+        return rnd.sample(q.codes, rnd.randint(1, q.max_choices or len(q.codes)))
+
+    @staticmethod
+    def view(q, value):
+        return frozenset(value)
+
+    @staticmethod
+    def decode(q, lang, main, match):
+        chosen = set()
+        for c, v in main:
+            if not (_same(v, q.option(c.code).labels[lang]) or v.strip() == "1"):
+                raise Invalid(v)
+            chosen.add(c.code)
+        if q.max_choices and len(chosen) > q.max_choices:
+            raise Invalid(chosen)
+        return frozenset(chosen)
+
+
+class _Matrix(_Type):
+    @staticmethod
+    def strategy(q, text):
         return st.dictionaries(st.sampled_from(q.item_codes), st.sampled_from([int(p.value) for p in q.scale]),
                                min_size=1)
-    if q.type == "ranking":  # a permutation; sometimes only the first k ranked, the rest N/A
+
+    @staticmethod
+    def seeded(q, rnd, cp1252):
+        return {c: rnd.choice([int(p.value) for p in q.scale])
+                for c in rnd.sample(q.item_codes, rnd.randint(1, len(q.items)))}
+
+    @staticmethod
+    def view(q, value):
+        return dict(value)
+
+    @staticmethod
+    def decode(q, lang, main, match):
+        values = {p.code: int(p.value) for p in q.scale}
+        return {c.code: values[match(q.scale, v)] for c, v in main}
+
+
+class _Ranking(_Type):
+    @staticmethod
+    def strategy(q, text):  # a permutation; sometimes only the first k ranked, the rest N/A
         n = len(q.items)
         return st.tuples(st.permutations(q.item_codes), st.one_of(st.just(n), st.integers(1, n))).map(
             lambda pk: {code: rank for rank, code in enumerate(pk[0][: pk[1]], start=1)})
-    if q.type == "number":
+
+    @staticmethod
+    def seeded(q, rnd, cp1252):
+        order = rnd.sample(q.item_codes, len(q.items))
+        k = len(order) if rnd.random() < 0.5 else rnd.randint(1, len(order))
+        return {c: rank for rank, c in enumerate(order[:k], start=1)}
+
+    @staticmethod
+    def view(q, value):
+        return dict(value)
+
+    @staticmethod
+    def decode(q, lang, main, match):
+        ranks = {}
+        for c, v in main:
+            if v.strip().upper() == layout.NOT_RANKED:
+                continue
+            if not (re.fullmatch("[0-9]+", v.strip()) and 1 <= int(v.strip()) <= len(q.items)):
+                raise Invalid(v)
+            ranks[c.code] = int(v.strip())
+        if len(set(ranks.values())) != len(ranks):
+            raise Invalid(ranks)
+        return ranks or None
+
+
+class _Number(_Type):
+    column = True
+    labels = False
+
+    @staticmethod
+    def strategy(q, text):
         return st.one_of(st.integers(int(q.minimum), int(q.maximum)),
                          st.floats(q.minimum, q.maximum, allow_nan=False, allow_infinity=False))
-    if q.type == "open":
+
+    @staticmethod
+    def seeded(q, rnd, cp1252):
+        return (rnd.randint(int(q.minimum), int(q.maximum)) if rnd.random() < 0.5
+                else rnd.uniform(q.minimum, q.maximum))
+
+    @staticmethod
+    def view(q, value):
+        return float(value)
+
+    @staticmethod
+    def decode(q, lang, main, match):
+        try:
+            number = float(main[0][1].replace(",", ".").strip())
+        except ValueError:
+            raise Invalid(main[0][1]) from None
+        if not q.minimum <= number <= q.maximum:
+            raise Invalid(main[0][1])
+        return number
+
+    @staticmethod
+    def cell(value):
+        return float(value)
+
+
+class _Open(_Type):
+    column = True
+    labels = False
+
+    @staticmethod
+    def strategy(q, text):
         return text
-    if q.type == "project_list":
+
+    @staticmethod
+    def seeded(q, rnd, cp1252):
+        return _random_text(rnd, cp1252)
+
+    @staticmethod
+    def view(q, value):
+        return _text(value)
+
+    @staticmethod
+    def decode(q, lang, main, match):
+        return main[0][1].strip()
+
+
+class _ProjectList(_Type):
+    @staticmethod
+    def strategy(q, text):
         fields = {f.name: (text if f.type == "open" else st.sampled_from([o.code for o in f.options]))
                   for f in q.fields}
         return st.lists(st.fixed_dictionaries({}, optional=fields), min_size=1, max_size=q.slots)
-    raise AssertionError(q.type)
+
+    @staticmethod
+    def seeded(q, rnd, cp1252):
+        return [{f.name: (_random_text(rnd, cp1252) if f.type == "open" else rnd.choice([o.code for o in f.options]))
+                 for f in q.fields if rnd.random() < 0.8} for _ in range(rnd.randint(1, q.slots))]
+
+    @staticmethod
+    def view(q, value):
+        projects = tuple((n, _text(p.get("name")), p.get("dimension"), p.get("initiator"))
+                         for n, p in enumerate(value, start=1))
+        return tuple(p for p in projects if any(v is not None for v in p[1:])) or None
+
+    @staticmethod
+    def decode(q, lang, main, match):
+        slots: dict[int, dict] = defaultdict(dict)
+        for c, v in main:
+            spec = q.field(c.code)
+            slots[c.slot][c.code] = match(spec.options, v) if spec.type == "single" else v.strip()
+        return tuple((n, slots[n].get("name"), slots[n].get("dimension"), slots[n].get("initiator"))
+                     for n in sorted(slots))
 
 
-ANSWERS = {cp1252: {q.name: _answer(q, TEXT_CP1252 if cp1252 else TEXT) for q in CB if q.type != "municipality"}
+TYPES = {"municipality": _Municipality, "single": _Single, "multiple": _Multiple, "matrix": _Matrix,
+         "ranking": _Ranking, "number": _Number, "open": _Open, "project_list": _ProjectList}
+
+
+def fuzz_type(q) -> type[_Type]:
+    """How the fuzz tests treat the question's type."""
+    return TYPES[q.type]
+
+
+ANSWERS = {cp1252: {q.name: fuzz_type(q).strategy(q, TEXT_CP1252 if cp1252 else TEXT)
+                    for q in CB if fuzz_type(q).drawn}
            for cp1252 in (False, True)}
 
 
@@ -172,7 +380,7 @@ class Dataset:
 def respondent_answers(draw, municipality: str, rate: int, cp1252: bool = False) -> dict:
     answers = {"municipality": municipality}
     for q in CB:
-        if q.type == "municipality":
+        if not fuzz_type(q).drawn:
             continue
         if draw(st.integers(0, 99)) < rate:
             answers[q.name] = draw(ANSWERS[cp1252][q.name])
@@ -208,29 +416,10 @@ def seeded_answers(seed: int, municipality: str, rate: int, cp1252: bool = False
     rnd = random.Random(seed)
     answers = {"municipality": municipality}
     for q in CB:
-        if q.type == "municipality":
+        if not fuzz_type(q).drawn:
             continue
         if rnd.randrange(100) < rate:
-            if q.type == "single":
-                value = rnd.choice(q.codes)
-            elif q.type == "multiple":
-                value = rnd.sample(q.codes, rnd.randint(1, q.max_choices or len(q.codes)))
-            elif q.type == "matrix":
-                value = {c: rnd.choice([int(p.value) for p in q.scale])
-                         for c in rnd.sample(q.item_codes, rnd.randint(1, len(q.items)))}
-            elif q.type == "ranking":
-                order = rnd.sample(q.item_codes, len(q.items))
-                k = len(order) if rnd.random() < 0.5 else rnd.randint(1, len(order))
-                value = {c: rank for rank, c in enumerate(order[:k], start=1)}
-            elif q.type == "number":
-                value = (rnd.randint(int(q.minimum), int(q.maximum)) if rnd.random() < 0.5
-                         else rnd.uniform(q.minimum, q.maximum))
-            elif q.type == "open":
-                value = _random_text(rnd, cp1252)
-            else:  # project_list
-                value = [{f.name: (_random_text(rnd, cp1252) if f.type == "open" else rnd.choice([o.code for o in f.options]))
-                          for f in q.fields if rnd.random() < 0.8} for _ in range(rnd.randint(1, q.slots))]
-            answers[q.name] = value
+            answers[q.name] = fuzz_type(q).seeded(q, rnd, cp1252)
         if q.other and rnd.randrange(100) < 20:
             answers[f"{q.name}__other"] = _random_text(rnd, cp1252)
     return answers
@@ -339,7 +528,7 @@ def view(answers: dict) -> dict:
     """What the loader must return for generated coded answers (personal and municipality aside)."""
     out: dict = {}
     for q in CB:
-        if q.personal or q.type == "municipality":
+        if q.personal or not fuzz_type(q).drawn:
             continue
         other = _text(answers.get(f"{q.name}__other"))
         if other is not None:
@@ -347,23 +536,9 @@ def view(answers: dict) -> dict:
         value = answers.get(q.name)
         if value is None:
             continue
-        if q.type == "single":
+        value = fuzz_type(q).view(q, value)
+        if value is not None:
             out[q.name] = value
-        elif q.type == "multiple":
-            out[q.name] = frozenset(value)
-        elif q.type in ("matrix", "ranking"):
-            out[q.name] = dict(value)
-        elif q.type == "number":
-            out[q.name] = float(value)
-        elif q.type == "open":
-            if _text(value) is not None:
-                out[q.name] = _text(value)
-        elif q.type == "project_list":
-            projects = tuple((n, _text(p.get("name")), p.get("dimension"), p.get("initiator"))
-                             for n, p in enumerate(value, start=1))
-            projects = tuple(p for p in projects if any(v is not None for v in p[1:]))
-            if projects:
-                out[q.name] = projects
     return out
 
 
@@ -394,7 +569,7 @@ def decode(lang: str, cells: list[str | None]) -> dict:
             by_question[col.question].append((col, value))
     out: dict = {}
     for q in CB:
-        if q.personal or q.type == "municipality":
+        if q.personal or not fuzz_type(q).drawn:
             continue
         filled = by_question.get(q.name, [])
         other = next((v.strip() for c, v in filled if c.role == "other"), None)
@@ -403,49 +578,9 @@ def decode(lang: str, cells: list[str | None]) -> dict:
         main = [(c, v) for c, v in filled if c.role != "other"]
         if not main:
             continue
-        if q.type == "open":
-            out[q.name] = main[0][1].strip()
-        elif q.type == "number":
-            try:
-                number = float(main[0][1].replace(",", ".").strip())
-            except ValueError:
-                raise Invalid(main[0][1]) from None
-            if not q.minimum <= number <= q.maximum:
-                raise Invalid(main[0][1])
-            out[q.name] = number
-        elif q.type == "single":
-            out[q.name] = match(q.options, main[0][1])
-        elif q.type == "multiple":
-            chosen = set()
-            for c, v in main:
-                if not (_same(v, q.option(c.code).labels[lang]) or v.strip() == "1"):
-                    raise Invalid(v)
-                chosen.add(c.code)
-            if q.max_choices and len(chosen) > q.max_choices:
-                raise Invalid(chosen)
-            out[q.name] = frozenset(chosen)
-        elif q.type == "matrix":
-            values = {p.code: int(p.value) for p in q.scale}
-            out[q.name] = {c.code: values[match(q.scale, v)] for c, v in main}
-        elif q.type == "ranking":
-            ranks = {}
-            for c, v in main:
-                if v.strip().upper() == layout.NOT_RANKED:
-                    continue
-                if not (re.fullmatch("[0-9]+", v.strip()) and 1 <= int(v.strip()) <= len(q.items)):
-                    raise Invalid(v)
-                ranks[c.code] = int(v.strip())
-            if len(set(ranks.values())) != len(ranks):
-                raise Invalid(ranks)
-            if ranks:
-                out[q.name] = ranks
-        elif q.type == "project_list":
-            slots: dict[int, dict] = defaultdict(dict)
-            for c, v in main:
-                spec = q.field(c.code)
-                slots[c.slot][c.code] = match(spec.options, v) if spec.type == "single" else v.strip()
-            out[q.name] = tuple((n, slots[n].get("name"), slots[n].get("dimension"), slots[n].get("initiator"))
-                                for n in sorted(slots))
+        value = fuzz_type(q).decode(q, lang, main, match)
+        if value is not None:
+            out[q.name] = value
     return out
 
 
@@ -520,11 +655,11 @@ def observed(s) -> dict[str, dict]:
     """The kept respondents' answers as the loader returns them, in the shape of view()."""
     out: dict[str, dict] = {rid: {} for rid in s.respondents.index}
     for q in CB:
-        if q.personal or q.type not in ("single", "number", "open"):
+        if q.personal or not fuzz_type(q).column:
             continue
         for rid, value in s.respondents[q.name].items():
             if not pd.isna(value):
-                out[rid][q.name] = float(value) if q.type == "number" else str(value)
+                out[rid][q.name] = fuzz_type(q).cell(value)
     for t in s.choices.itertuples(index=False):
         out[t.respondent_id][t.question] = out[t.respondent_id].get(t.question, frozenset()) | {t.option}
     for t in s.ratings.itertuples(index=False):
@@ -832,7 +967,7 @@ def test_unknown_answer_label(ds, data):
         paths = write_dataset(ds, folder)
         victim, f, path, k = _victim(ds, data, paths)
         candidates = [i for i, c in enumerate(COLUMNS[f.lang]) if c.role in LABEL_ROLES and
-                      (CB[c.question].type not in ("open", "number", "municipality")) and
+                      fuzz_type(CB[c.question]).labels and
                       (c.role != "slot_field" or CB[c.question].field(c.code).type == "single")]
         rnd = random.Random(data.draw(st.integers(0, 2**32), label="seed"))  # each question type as often
         kind = rnd.choice(sorted({CB[COLUMNS[f.lang][i].question].type for i in candidates}))
