@@ -115,6 +115,7 @@ class QuestionType:
         return columns
 
     def answer_columns(self, lang: str) -> list[Column]:
+        """The columns of the answer itself (without "Other (please specify)")."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ writing an export
@@ -156,6 +157,7 @@ class QuestionType:
         return column.role == "other" or self.answer_sav_text(column)
 
     def answer_sav_text(self, column: Column) -> bool:
+        """Whether an answer column's variable holds text."""
         return False
 
     def value_labels(self, column: Column, lang: str) -> dict[int, str]:
@@ -163,6 +165,7 @@ class QuestionType:
         return {} if column.role == "other" else self.answer_value_labels(column, lang)
 
     def answer_value_labels(self, column: Column, lang: str) -> dict[int, str]:
+        """The value labels of an answer column's variable."""
         return {}
 
     def sav_value(self, column: Column, answers: dict):
@@ -173,6 +176,7 @@ class QuestionType:
         return None if value is None else self.to_sav(column, value)
 
     def to_sav(self, column: Column, value):
+        """The SPSS value of an answer column for a given (not None) coded answer."""
         return value
 
     # ------------------------------------------------------------------ tidy tables
