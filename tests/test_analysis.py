@@ -57,7 +57,7 @@ def test_every_estimate_is_kept_for_the_estimates_file(survey):
     ledger = analysis.estimates(survey).set_index("key")
     row = ledger.loc["heard_of_concept.yes_well.wallonia.proportion"]
     table = analysis.single_counts(survey, "heard_of_concept", "wallonia")
-    assert row["estimate"] == pytest.approx(table.loc["yes_well", "estimate"])
+    assert row["estimate"] == pytest.approx(table.loc["yes_well", "estimate"] / 100)  # the file keeps proportions, as R
     assert row["group"] == "wallonia" and row["statistic"] == "proportion"
 
 

@@ -137,13 +137,22 @@ def single_counts(survey: Survey, question: str, group: str = "all") -> pd.DataF
     return _table(survey, {code: answers == code for code in survey.codebook[question].codes}, group, question)
 
 
+def option_flags(survey: Survey, question: str) -> pd.DataFrame:
+    """Multiple choice as 0/1 per option (columns), one row per respondent who chose any option.
+
+    Respondents who chose nothing are not in the base (they did not answer the question).
+    """
+    chosen = survey.choices[survey.choices["question"] == question]
+    base = pd.Index(chosen["respondent_id"].unique(), name="respondent_id")
+    return pd.DataFrame({code: base.isin(chosen.loc[chosen["option"] == code, "respondent_id"]).astype(int)
+                         for code in survey.codebook[question].codes}, index=base)
+
+
 def option_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
     """Multiple choice: each option; base = the group's respondents who chose any option."""
-    ids = group_ids(survey, group)
-    chosen = survey.choices[(survey.choices["question"] == question) & survey.choices["respondent_id"].isin(ids)]
-    base = pd.Index(chosen["respondent_id"].unique())
-    return _table(survey, {code: pd.Series(base.isin(chosen.loc[chosen["option"] == code, "respondent_id"]), index=base)
-                           for code in survey.codebook[question].codes}, group, question)
+    flags = option_flags(survey, question)
+    flags = flags[flags.index.isin(group_ids(survey, group))]
+    return _table(survey, {code: flags[code].astype(bool) for code in flags.columns}, group, question)
 
 
 def ranked(table: pd.DataFrame, column: str, *, ascending: bool = False) -> list[str]:

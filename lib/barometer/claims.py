@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import stats
+
 RULES_FILE = Path(__file__).with_name("claims.yml")
 
 
@@ -27,7 +29,8 @@ def rules() -> dict:
 
 
 def alpha() -> float:
-    return float(rules()["orders"]["alpha"])
+    """The significance level of every claim (one constant: stats.ALPHA)."""
+    return stats.ALPHA
 
 
 def size(low: float, high: float) -> str:
@@ -62,6 +65,7 @@ class Claim:
     family: str = ""
     p_adjusted: float = math.nan
     reason: str | None = None
+    n: int = 0  # respondents the test rests on
 
     @property
     def decided(self) -> float:
@@ -79,11 +83,15 @@ def from_test(key: str, claim: str, test, *, question: str = "", code: str = "",
     """A claim resting on a :class:`barometer.design.Test`."""
     return Claim(key=key, claim=claim, question=question, code=code, by=by, test=test.method,
                  stat=test.statistic, df1=test.df1, df2=test.df2, p=test.p, effect=test.effect,
-                 effect_name=test.effect_name, reason=test.reason)
+                 effect_name=test.effect_name, reason=test.reason, n=test.n)
 
 
-def from_estimate(key: str, claim: str, est, *, question: str = "", code: str = "", by: str = "") -> Claim:
-    """A claim resting on a difference (:class:`barometer.design.Estimate`): its t test against zero."""
+def from_estimate(key: str, claim: str, est, *, question: str = "", code: str = "", by: str = "",
+                  shares: bool = False) -> Claim:
+    """A claim resting on a difference (:class:`barometer.design.Estimate`): its t test against zero.
+
+    ``shares``: the difference is one of proportions, and its effect is kept in percentage points.
+    """
     from scipy import stats as st
 
     if math.isnan(est.estimate) or not est.se or math.isnan(est.se) or est.df < 1:
@@ -92,8 +100,8 @@ def from_estimate(key: str, claim: str, est, *, question: str = "", code: str = 
         t = est.estimate / est.se
         p = float(2 * st.t.sf(abs(t), est.df))
     return Claim(key=key, claim=claim, question=question, code=code, by=by, test=est.method, stat=t,
-                 df1=1.0, df2=float(est.df), p=p, effect=est.estimate, effect_name="difference",
-                 reason=est.reason)
+                 df1=1.0, df2=float(est.df), p=p, effect=100 * est.estimate if shares else est.estimate,
+                 effect_name="difference_points" if shares else "difference", reason=est.reason, n=est.n)
 
 
 def holm(claims: list[Claim], family: str) -> list[Claim]:
@@ -119,7 +127,7 @@ class Ledger:
     """The claims of one chapter run, written as ``<folder>/<chapter>.tests.csv``."""
 
     COLUMNS = ("key", "wave", "claim", "question", "code", "by", "test", "stat", "df1", "df2", "p",
-               "p_adjusted", "family", "effect", "effect_name", "verdict")
+               "p_adjusted", "family", "effect", "effect_name", "verdict", "n", "reason")
 
     def __init__(self, path: Path, wave: str = "2016") -> None:
         self.path, self.wave = Path(path), wave

@@ -89,11 +89,8 @@ def _answer_columns(survey: Survey, q) -> dict[str, pd.Series]:
             columns[f"{q.name}.{analysis.VALUE}"] = values.astype(object).map(scored).astype(float)
         return columns
     if q.type == "multiple":
-        chosen = survey.choices[survey.choices["question"] == q.name]
-        answered = pd.Index(chosen["respondent_id"].unique())
-        return {f"{q.name}.{code}": pd.Series(
-            answered.isin(chosen.loc[chosen["option"] == code, "respondent_id"]).astype(int), index=answered)
-            for code in q.codes}
+        flags = analysis.option_flags(survey, q.name)
+        return {f"{q.name}.{code}": flags[code] for code in flags.columns}
     for table, value in ((survey.ratings, "value"), (survey.rankings, "rank")):
         rows = table[table["question"] == q.name]
         if len(rows):

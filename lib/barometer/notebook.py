@@ -169,9 +169,33 @@ class Notebook:
         self.claims.add(adjusted)
         return {c.key: c for c in adjusted}
 
+    def claims_table(self, found: dict[str, claims.Claim], what: dict[str, str]) -> None:
+        """The chapter's tests as one table: what is claimed, the test and its result, the verdict.
+
+        ``what`` words each claim's key for the reader. A test without a result shows "–" and its reason.
+        """
+        T = lambda key: t(f"common.table.{key}", self.lang)  # noqa: E731
+        rows = [{
+            T("test"): what[key],
+            T("method"): t(f"common.tests.method.{c.test}", self.lang),
+            T("statistic"): "–" if math.isnan(c.stat) else self.num(c.stat, 2),
+            T("df"): ("–" if math.isnan(c.df2) else self.num(c.df2) if c.df1 == 1
+                      else f"{self.num(c.df1, 2)}; {self.num(c.df2, 1)}"),
+            T("p_value"): "–" if math.isnan(c.p) else self.p(c.p),
+            T("p_holm"): "–" if math.isnan(c.p_adjusted) else self.p(c.p_adjusted),
+            T("effect"): ("–" if math.isnan(c.effect) else
+                          t(f"common.tests.effect.{c.effect_name}", self.lang, value=self.num(c.effect, 2))),
+            T("n"): c.n,
+            T("verdict"): (t(f"common.verdicts.{c.verdict}", self.lang) if not c.reason or c.verdict != "not_testable"
+                           else f"{t('common.verdicts.not_testable', self.lang)}: {self.reason(c.reason)}"),
+        } for key, c in found.items()]
+        self.table(pd.DataFrame(rows).set_index(T("test")))
+
     def write_estimates(self) -> None:
         """Every calibrated estimate computed so far, as ``<findings_dir>/<chapter>.estimates.csv``."""
         table = analysis.estimates(self.survey)
+        if table.empty:
+            return
         table.insert(1, "wave", "2016")
         table.to_csv(self.findings.path.with_suffix(".estimates.csv"), index=False, float_format="%.10g")
 
