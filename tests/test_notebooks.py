@@ -145,13 +145,14 @@ def exported(runs, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("export")
     assert cli.main(["export", str(paths.SYNTHETIC_RAW), "--out", str(out),
                      "--findings", str(runs["nl"] / "findings")]) == 0
-    requests = out / "r"
-    requests.mkdir()
-    for name in ("respondents.csv", "margins.csv"):
-        (requests / name).write_bytes((out / name).read_bytes())
-    (requests / "requests.csv").write_bytes((out / "estimates.csv").read_bytes())
-    done = subprocess.run(["Rscript", str(CROSSCHECK), str(requests)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    for name, requests in (("r", "estimates.csv"), ("r-tests", "tests.csv")):
+        folder = out / name
+        folder.mkdir()
+        for data in ("respondents.csv", "margins.csv"):
+            (folder / data).write_bytes((out / data).read_bytes())
+        (folder / "requests.csv").write_bytes((out / requests).read_bytes())
+        done = subprocess.run(["Rscript", str(CROSSCHECK), str(folder)], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
     return out
 
 
@@ -189,6 +190,35 @@ def test_r_survey_recomputes_every_estimate(exported):
     assert np.allclose(ours["low"].to_numpy()[ok], low[ok], atol=1e-4, rtol=0, equal_nan=True)
     assert np.allclose(ours["high"].to_numpy()[ok], high[ok], atol=1e-4, rtol=0, equal_nan=True)
     assert (ours.loc[both, "n"].to_numpy() == r.loc[both, "n"].to_numpy()).all()
+
+
+def test_r_survey_recomputes_every_test_behind_a_claim(exported):
+    """Every design-based test of tests.csv equals R's (1e-4); Monte Carlo p-values within their error.
+
+    Tests against the frame (goodness of fit, response by class) are not survey tests: R's
+    survey package has no counterpart, and they are checked against worked examples instead.
+    """
+    import numpy as np
+    import pandas as pd
+
+    ours = pd.read_csv(exported / "tests.csv", dtype={"code": str, "by": str}).set_index("key")
+    r = pd.read_csv(exported / "r-tests" / "results.csv").set_index("key")
+    assert r.index.equals(ours.index) and len(ours)
+    survey_tests = r["statistic"] != "skip"
+    assert survey_tests.sum() >= len(ours) - ours["by"].eq("frame").sum() - ours["test"].str.startswith("gof").sum()
+    for key in r.index[survey_tests]:
+        mine, theirs = ours.loc[key], r.loc[key]
+        if np.isnan(mine["p"]):  # not testable here: R must not find a result either
+            assert np.isnan(theirs["p"]) or mine["reason"], key
+            continue
+        assert not np.isnan(theirs["p"]), f"R could not recompute {key}"
+        tolerance = 1e-4
+        if mine["test"] == "fisher-monte-carlo":
+            tolerance = 4 * np.sqrt(theirs["p"] * (1 - theirs["p"]) / 100_000) + 1e-5
+        assert abs(mine["p"] - theirs["p"]) <= tolerance, (key, mine["p"], theirs["p"])
+        if not np.isnan(mine["stat"]):
+            assert mine["stat"] == pytest.approx(theirs["stat"], abs=1e-4), key
+            assert mine["df2"] == pytest.approx(theirs["df2"], abs=1e-4), key
 
 
 def test_the_public_download_is_disclosure_controlled(tmp_path):

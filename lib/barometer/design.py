@@ -475,12 +475,13 @@ class Design:
         observed = table.to_numpy(dtype=float)
         expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / n
         if (expected < stats.MIN_EXPECTED).any() if exact is None else exact:
+            method = "fisher-exact"
             try:
                 p = stats.fisher_exact(observed.astype(int))
-            except stats.TooManyTables:
-                p = stats.fisher_monte_carlo(observed.astype(int), seed=0)
+            except stats.TooManyTables:  # the same test, its p-value estimated from random tables
+                p, method = stats.fisher_monte_carlo(observed.astype(int), seed=0), "fisher-monte-carlo"
             chi2 = float(((observed - expected) ** 2 / expected).sum())
-            return Test("fisher-exact", math.nan, float((r - 1) * (c - 1)), math.nan, float(p), n,
+            return Test(method, math.nan, float((r - 1) * (c - 1)), math.nan, float(p), n,
                         cramers_v_corrected(chi2, n, r, c), effect_name)
         return self._rao_scott(xs, gs, mask, n, effect_name)
 

@@ -73,9 +73,15 @@ def respondents_table(survey: Survey) -> pd.DataFrame:
     out["weight"] = d.weights.reindex(r.index).to_numpy()
     for margin, merged in d.merged.items():  # the classes raked to, where some were merged
         out[f"rake.{margin}"] = d.raking_class[margin].astype(str).reindex(r.index) if margin in d.raking_class else ""
-    answers = {name: values.reindex(r.index) for q in survey.codebook.analytic_questions
+    return pd.concat([out, answers(survey)], axis=1).reset_index(drop=True)
+
+
+def answers(survey: Survey) -> pd.DataFrame:
+    """One column per answer, named as in ``respondents.csv``, indexed by respondent id."""
+    r = survey.respondents
+    columns = {name: values.reindex(r.index) for q in survey.codebook.analytic_questions
                for name, values in _answer_columns(survey, q).items()}
-    return pd.concat([out, pd.DataFrame(answers, index=r.index)], axis=1).reset_index(drop=True)
+    return pd.DataFrame(columns, index=r.index)
 
 
 def _answer_columns(survey: Survey, q) -> dict[str, pd.Series]:

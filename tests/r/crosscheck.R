@@ -35,12 +35,37 @@ for (col in c("key", "statistic", "question", "code", "group", "by", "level_a", 
 # their unweighted rows have no design-based counterpart and are skipped.
 calls <- c("svyciprop-logit" = "proportion", "svymean-t" = "mean", "svytotal" = "total",
            "svycontrast" = "contrast", "svyglm-difference" = "difference", "svychisq-F" = "chisq",
-           "fisher-exact" = "fisher", "svyranktest" = "ranktest")
+           "fisher-exact" = "fisher", "fisher-monte-carlo" = "fisher", "svyranktest" = "ranktest")
 from_call <- ifelse(!is.na(req$method), calls[req$method], calls[req$test])
 req$statistic <- ifelse(is.na(req$statistic), unname(from_call), req$statistic)
 req$statistic[!is.na(req$weighted) & tolower(req$weighted) %in% c("false", "0")] <- "skip"
 
 # N: the "(population)" row if there is one, else the total of the first margin (every margin sums to N)
+# A book's tests.csv (barometer.comparisons) names its variables by convention: a contrast's code is
+# "a-b", a difference's by is "column=level" (level against the rest), a level test's by is "value=v".
+if ("test" %in% names(rd("requests.csv"))) {
+  contrast <- !is.na(req$test) & req$test == "svycontrast"
+  ab <- strsplit(ifelse(contrast, req$code, "-"), "-", fixed = TRUE)
+  req$question_b[contrast] <- req$question[contrast]
+  req$code_b[contrast] <- sapply(ab[contrast], `[`, 2)
+  req$group[contrast] <- ifelse(is.na(req$by[contrast]) | req$by[contrast] == "", "all", req$by[contrast])
+  req$code[contrast] <- sapply(ab[contrast], `[`, 1)
+  difference <- !is.na(req$test) & req$test == "svyglm-difference"
+  for (i in which(difference)) {
+    parts <- strsplit(req$by[i], "=", fixed = TRUE)[[1]]
+    name <- paste0(".by_", i)
+    resp[[name]] <- ifelse(is.na(resp[[parts[1]]]), NA, ifelse(resp[[parts[1]]] == parts[2], "level", "rest"))
+    req$by[i] <- name
+    req$level_a[i] <- "level"
+    req$level_b[i] <- "rest"
+  }
+  level <- !is.na(req$test) & req$test == "svymean-t" & grepl("^value=", req$by)
+  req$statistic[level] <- "level"
+  req$level_a[level] <- sub("^value=", "", req$by[level])
+  req$statistic[!is.na(req$test) & grepl("^gof", req$test)] <- "skip"  # against the frame, not a survey test
+  req$statistic[!is.na(req$test) & req$by %in% "frame"] <- "skip"
+}
+
 N <- if (any(marg$variable == "(population)")) as.numeric(marg$count[marg$variable == "(population)"]) else
   sum(as.numeric(marg$count[marg$variable == marg$variable[1]]))
 marg <- marg[marg$variable != "(population)", ]
@@ -78,10 +103,15 @@ binary <- function(q, code) {
   if (!is.na(code) && dummy %in% names(resp)) return(as.numeric(resp[[dummy]]) == 1)
   ifelse(is.na(resp[[q]]), NA, resp[[q]] %in% strsplit(code, "+", fixed = TRUE)[[1]])
 }
+# a number: <question>.<code> if that column exists, else <question> itself when numeric, else the
+# indicator <question> == code (a categorical column such as components.first)
 numeric_of <- function(q, code) {
   dummy <- paste0(q, ".", code)
   if (!is.na(code) && dummy %in% names(resp)) return(as.numeric(resp[[dummy]]))
-  as.numeric(resp[[q]])
+  v <- resp[[q]]
+  numeric <- suppressWarnings(as.numeric(v))
+  if (!is.na(code) && any(is.na(numeric) & !is.na(v))) return(ifelse(is.na(v), NA, as.numeric(v == code)))
+  numeric
 }
 num <- function(v) as.numeric(unname(v))[1]
 row <- function(key, statistic, estimate = NA, se = NA, low = NA, high = NA, n = NA, df = NA,
@@ -107,20 +137,31 @@ for (i in seq_len(nrow(req))) {
       m <- if (st == "mean") svymean(~.y, s, na.rm = TRUE) else svytotal(~.y, s, na.rm = TRUE)
       ci <- confint(m, df = degf(s))
       row(key, st, coef(m), SE(m), ci[1], ci[2], degf(s) + 1, degf(s))
+    } else if (st == "level") {
+      d$variables$.y <- numeric_of(r$question, r$code) - as.numeric(r$level_a)
+      s <- subset(d, !is.na(.y))
+      m <- svymean(~.y, s, na.rm = TRUE)
+      tt <- coef(m) / SE(m)
+      row(key, st, coef(m), SE(m), n = degf(s) + 1, df = degf(s), stat = tt, df1 = 1, df2 = degf(s),
+          p = 2 * pt(-abs(tt), degf(s)))
     } else if (st == "contrast") {
       d$variables$.a <- numeric_of(r$question, r$code)
       d$variables$.b <- numeric_of(r$question_b, r$code_b)
       s <- subset(d, in_group(r$group) & !is.na(.a) & !is.na(.b))
       m <- svycontrast(svymean(~.a + .b, s, na.rm = TRUE), c(1, -1))
       ci <- confint(m, df = degf(s))
-      row(key, st, coef(m), SE(m), ci[1], ci[2], degf(s) + 1, degf(s))
+      tt <- coef(m) / SE(m)
+      row(key, st, coef(m), SE(m), ci[1], ci[2], degf(s) + 1, degf(s), stat = tt, df1 = 1, df2 = degf(s),
+          p = 2 * pt(-abs(tt), degf(s)))
     } else if (st == "difference") {
       d$variables$.y <- numeric_of(r$question, r$code)
       d$variables$.g <- factor(resp[[r$by]], levels = c(r$level_b, r$level_a))
       s <- subset(d, !is.na(.g) & !is.na(.y))
       m <- svyglm(.y ~ .g, s)
       ci <- confint(m)[2, ]
-      row(key, st, coef(m)[2], SE(m)[2], ci[1], ci[2], degf(s) + 1, m$df.residual)
+      tt <- coef(m)[2] / SE(m)[2]
+      row(key, st, coef(m)[2], SE(m)[2], ci[1], ci[2], degf(s) + 1, m$df.residual, stat = tt, df1 = 1,
+          df2 = m$df.residual, p = 2 * pt(-abs(tt), m$df.residual))
     } else if (st == "chisq") {
       d$variables$.x <- resp[[r$question]]
       d$variables$.g <- resp[[r$by]]
