@@ -85,29 +85,29 @@ def answers(survey: Survey) -> pd.DataFrame:
 
 
 def _answer_columns(survey: Survey, q) -> dict[str, pd.Series]:
-    """The export columns of one question, each a Series indexed by respondent id."""
-    r = survey.respondents
-    if q.name in r.columns and not q.items and q.type not in ("multiple",):
-        values = r[q.name]
+    """The export columns of one question, each a Series indexed by respondent id, by the tidy table it feeds."""
+    table = q.kind.table
+    if table == "respondents" and q.name in survey.respondents:
+        values = survey.respondents[q.name]
         columns = {q.name: values.astype(object).where(values.notna(), None)}
         scored = {o.code: o.value for o in q.options if o.value is not None}
         if scored:
             columns[f"{q.name}.{analysis.VALUE}"] = values.astype(object).map(scored).astype(float)
         return columns
-    if q.type == "multiple":
+    if table == "choices":
         flags = analysis.option_flags(survey, q.name)
         return {f"{q.name}.{code}": flags[code] for code in flags.columns}
-    for table, value in ((survey.ratings, "value"), (survey.rankings, "rank")):
-        rows = table[table["question"] == q.name]
-        if len(rows):
-            wide = rows.pivot_table(index="respondent_id", columns="item", values=value, aggfunc="first")
-            columns = {f"{q.name}.{item}": wide[item] for item in q.item_codes if item in wide}
-            if value == "rank":
-                first = rows[rows["rank"] == 1].drop_duplicates("respondent_id").set_index("respondent_id")["item"]
-                ranked = pd.Index(rows["respondent_id"].unique())
-                columns[f"{q.name}.{analysis.FIRST}"] = first.reindex(ranked)
-            return columns
-    return {}
+    if table in ("ratings", "rankings"):
+        value = {"ratings": "value", "rankings": "rank"}[table]
+        rows = getattr(survey, table)
+        rows = rows[rows["question"] == q.name]
+        wide = rows.pivot_table(index="respondent_id", columns="item", values=value, aggfunc="first")
+        columns = {f"{q.name}.{item}": wide[item] for item in q.item_codes if item in wide}
+        if table == "rankings":
+            first = rows[rows["rank"] == 1].drop_duplicates("respondent_id").set_index("respondent_id")["item"]
+            columns[f"{q.name}.{analysis.FIRST}"] = first.reindex(pd.Index(rows["respondent_id"].unique()))
+        return columns
+    return {}  # projects: their own file
 
 
 def margins_table(survey: Survey) -> pd.DataFrame:
@@ -120,7 +120,7 @@ def margins_table(survey: Survey) -> pd.DataFrame:
 
 def public_table(respondents: pd.DataFrame, survey: Survey) -> pd.DataFrame:
     """The disclosure-controlled respondents: identifying columns and open text out, small classes merged."""
-    open_questions = [q.name for q in survey.codebook if q.type == "open"]
+    open_questions = [q.name for q in survey.codebook if q.kind.name == "open"]
     keep = [c for c in respondents.columns if c not in NOT_PUBLIC and c not in open_questions
             and not any(c.startswith(f"{q}.") for q in open_questions)]
     out = respondents[keep].copy()
@@ -155,7 +155,7 @@ def _labelled(respondents: pd.DataFrame, survey: Survey, lang: str = "nl"):
     data = respondents.copy()
     value_labels, variable_labels = {}, {}
     for q in survey.codebook.analytic_questions:
-        if q.name in data and q.options and q.type != "multiple":
+        if q.name in data and q.options and q.kind.table == "respondents":
             codes = {o.code: i for i, o in enumerate(q.options, start=1)}
             data[q.name] = data[q.name].map(codes).astype("float")
             value_labels[q.name] = {float(i): o.labels[lang][:LABEL_LIMIT] for o, i in zip(q.options, codes.values())}

@@ -28,7 +28,7 @@ def questionnaire_page(lang: str) -> str:
     for part_id in cb.parts:
         lines += [f"## {cb.part_label(part_id, lang)}", ""]
         for q in cb.in_part(part_id):
-            lines += [f"**{q.id.upper()}** {q.text[lang]}  ", f"{t('book.type.' + q.type, lang)}", ""]
+            lines += [f"**{q.id.upper()}** {q.text[lang]}  ", t('book.type.' + q.kind.name, lang), ""]
             options = q.options or q.items
             for o in options:
                 lines.append(f"- `{o.code}`: {o.labels[lang]}")
