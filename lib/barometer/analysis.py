@@ -148,6 +148,18 @@ def option_flags(survey: Survey, question: str) -> pd.DataFrame:
                          for code in survey.codebook[question].codes}, index=base)
 
 
+def item_answers(survey: Survey, question: str) -> pd.DataFrame:
+    """Matrix or ranking as one column per item: each respondent's value on the scale, or rank.
+
+    One row per respondent who answered any item; NaN where a respondent left an item out.
+    """
+    long, column = ((survey.rankings, "rank") if survey.codebook[question].type == "ranking"
+                    else (survey.ratings, "value"))
+    rows = long[long["question"] == question]
+    wide = rows.pivot_table(index="respondent_id", columns="item", values=column, aggfunc="first")
+    return wide.reindex(columns=survey.codebook[question].item_codes).astype(float)
+
+
 def option_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
     """Multiple choice: each option; base = the group's respondents who chose any option."""
     flags = option_flags(survey, question)

@@ -46,6 +46,10 @@ def size(low: float, high: float) -> str:
     return "undetermined"
 
 
+#: Effects that are a signed difference (first minus second), in the claim's unit or in percentage points.
+DIFFERENCES = ("difference", "difference_points")
+
+
 @dataclass(frozen=True)
 class Claim:
     """One test behind a sentence: what is claimed, the test, and the verdict it gives."""
@@ -121,6 +125,16 @@ def order(claim: Claim, difference: float) -> str:
     if claim.verdict != "supported" or math.isnan(difference):
         return "not_distinguished"
     return "higher" if difference > 0 else "lower"
+
+
+def outcome(claim: Claim) -> str:
+    """What a sentence says of a claim: "not_testable" without a p-value; for a difference (a signed
+    effect) its :func:`order`; for an association its verdict ("supported" / "not_supported")."""
+    if claim.verdict == "not_testable":
+        return "not_testable"
+    if claim.effect_name in DIFFERENCES:
+        return order(claim, claim.effect)
+    return claim.verdict
 
 
 class Ledger:

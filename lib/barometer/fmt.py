@@ -5,6 +5,8 @@ Formatting is Babel's (CLDR data for nl_BE and fr_BE), not hand-made string surg
 
 from __future__ import annotations
 
+import math
+
 from babel.numbers import format_decimal
 
 from .stats import round_half_up
@@ -19,6 +21,15 @@ def number(value: float, lang: str, digits: int = 0) -> str:
     """
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(round_half_up(value, digits), format=pattern, locale=LOCALES[lang])
+
+
+def signed(value: float, lang: str, digits: int = 0) -> str:
+    """A difference with its sign: +3, −7 (a true minus sign), 0 when it rounds to zero; "–" when missing."""
+    if math.isnan(value):
+        return "–"
+    rounded = round_half_up(value, digits)
+    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
+    return sign + number(abs(rounded), lang, digits)
 
 
 def percent(value: float, lang: str, digits: int = 0) -> str:

@@ -178,18 +178,32 @@ class Notebook:
         rows = [{
             T("test"): what[key],
             T("method"): t(f"common.tests.method.{c.test}", self.lang),
-            T("statistic"): "–" if math.isnan(c.stat) else self.num(c.stat, 2),
-            T("df"): ("–" if math.isnan(c.df2) else self.num(c.df2) if c.df1 == 1
-                      else f"{self.num(c.df1, 2)}; {self.num(c.df2, 1)}"),
+            T("statistic"): "–" if math.isnan(c.stat) else fmt.signed(c.stat, self.lang, 2) if c.stat < 0
+                            else self.num(c.stat, 2),
+            T("df"): self._df(c),
             T("p_value"): "–" if math.isnan(c.p) else self.p(c.p),
             T("p_holm"): "–" if math.isnan(c.p_adjusted) else self.p(c.p_adjusted),
-            T("effect"): ("–" if math.isnan(c.effect) else
-                          t(f"common.tests.effect.{c.effect_name}", self.lang, value=self.num(c.effect, 2))),
+            T("effect"): "–" if math.isnan(c.effect) else t(f"common.tests.effect.{c.effect_name}", self.lang,
+                                                            value=self._effect(c)),
             T("n"): c.n,
             T("verdict"): (t(f"common.verdicts.{c.verdict}", self.lang) if not c.reason or c.verdict != "not_testable"
                            else f"{t('common.verdicts.not_testable', self.lang)}: {self.reason(c.reason)}"),
         } for key, c in found.items()]
         self.table(pd.DataFrame(rows).set_index(T("test")))
+
+    def _df(self, c: claims.Claim) -> str:
+        """Degrees of freedom: "112" (t), "1,87; 209,4" (F), "2" (χ²), "–" (an exact test, no statistic)."""
+        if math.isnan(c.stat) or math.isnan(c.df1):
+            return "–"
+        if math.isnan(c.df2):
+            return self.num(c.df1)
+        return self.num(c.df2) if c.df1 == 1 else f"{self.num(c.df1, 2)}; {self.num(c.df2, 1)}"
+
+    def _effect(self, c: claims.Claim) -> str:
+        """An effect size; a difference with its sign (percentage points to one decimal)."""
+        if c.effect_name in claims.DIFFERENCES:
+            return fmt.signed(c.effect, self.lang, 1 if c.effect_name == "difference_points" else 2)
+        return self.num(c.effect, 2)
 
     def write_estimates(self) -> None:
         """Every calibrated estimate computed so far, as ``<findings_dir>/<chapter>.estimates.csv``."""
@@ -230,46 +244,6 @@ class Notebook:
         text = fmt.p_value(p_value, self.lang)
         return f"p {text}" if text.startswith("<") else f"p = {text}"
 
-    def test_statistic(self, test: stats.TestResult) -> str:
-        symbol = "H" if test.method == "kruskal" else "χ²"
-        return f"{symbol}({test.dof}) = {self.num(test.statistic, 2)}"
-
-    def test_effect(self, test: stats.TestResult) -> str:
-        return t(f"common.tests.effect.{test.method if test.method in ('kruskal', 'gof') else 'cramer'}",
-                 self.lang, value=self.num(test.effect, 2))
-
-    def test_verdict(self, test: stats.TestResult) -> str:
-        """Whether the difference is significant, on the Holm-adjusted p when the test has a family."""
-        key = "significant" if test.significant else "not_significant"
-        if test.p_adjusted is None:
-            return t(f"common.significance.{key}", self.lang, p=self.p_eq(test.p))
-        return t(f"common.significance_holm.{key}", self.lang, p=self.p_eq(test.p),
-                 p_adj=self.p_eq(test.p_adjusted), k=test.family)
-
-    def say_test(self, what: str, test: stats.TestResult) -> None:
-        """One sentence per test: statistic, effect size, base, verdict and (if used) the exact test."""
-        exact = ""
-        if test.exact:
-            name = t(f"common.tests.method.{test.method}", self.lang)
-            exact = " " + (t("common.tests.exact_used", self.lang, name=name, min=stats.MIN_EXPECTED)
-                           if test.small_expected else t("common.tests.exact_chosen", self.lang, name=name))
-        self.say("common.tests.sentence", what=what, statistic=self.test_statistic(test),
-                 effect=self.test_effect(test), n=test.n, verdict=self.test_verdict(test), exact=exact)
-
-    def tests_table(self, rows) -> None:
-        """The tests of a section as a table: test, method, statistic, p, Holm-adjusted p, effect, n."""
-        T = lambda key: t(f"common.table.{key}", self.lang)  # noqa: E731
-        df = pd.DataFrame([{
-            T("test"): what,
-            T("method"): t(f"common.tests.method.{test.method}", self.lang),
-            T("statistic"): self.test_statistic(test),
-            T("p_value"): self.p(test.p),
-            T("p_holm"): "–" if test.p_adjusted is None else self.p(test.p_adjusted),
-            T("effect"): self.test_effect(test),
-            T("n"): test.n,
-        } for what, test in rows]).set_index(T("test"))
-        self.table(df)
-
     # ---- figures and tables
     def glue(self, key: str, text: str) -> None:
         """Glue a text for the book's pages that is not a finding (e.g. a threshold the method page quotes)."""
@@ -295,6 +269,22 @@ class Notebook:
             book_mode=self.book_mode, figures_dir=self.figures_dir, lang=self.lang, rel_to=Path.cwd(),
         )
         self.write_estimates()
+
+    def grouped_figure(self, tables: dict[str, pd.DataFrame], codes, name: str, *, group_labels, category_labels,
+                       xlabel: str, note: str, caption: str, alt: str, legend_columns: int | None = None) -> None:
+        """Shares of several analysis tables side by side per code (grouped bars), each with its interval.
+
+        ``tables``: one analysis table per bar of a group (e.g. per group of municipalities); the
+        figure's data are each table's ``pct``, ``low`` and ``high`` for ``codes``.
+        """
+        parts = {column: pd.DataFrame({key: table.loc[codes, column] for key, table in tables.items()})
+                 for column in ("pct", "low", "high")}
+        fig = self._figures.grouped_hbar(parts["pct"], group_labels=group_labels, category_labels=category_labels,
+                                         xlabel=xlabel, value_fmt=self.pct_label, note=note)
+        self._figures.grouped_intervals(fig, parts["pct"], parts["low"], parts["high"])
+        if legend_columns:
+            self._figures.legend_columns(fig, legend_columns)
+        self.figure(fig, name, caption=caption, alt=alt, data=pd.concat(parts, axis=1))
 
     def table(self, df: pd.DataFrame) -> None:
         """A table as HTML with a plain-text twin (no volatile ids)."""
