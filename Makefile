@@ -25,8 +25,9 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 book: setup
 	$(PY) -m barometer.build
 
-# Times the build in a temporary folder (naive baseline, cold, no-op, one notebook changed, the
-# notebooks alone) and prints the figures and ratios; a measurement, not a test (see README).
+# Times the build in a temporary folder (naive baseline, cold, no-op, one notebook changed, one
+# chapter's words changed, the notebooks alone) and prints the figures and ratios; a measurement,
+# not a test (see README).
 bench: setup
 	$(PY) bench/benchmark.py
 

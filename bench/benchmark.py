@@ -153,10 +153,10 @@ def timed(label: str, fn, *args) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--notebook", default="management", choices=chapters.ALL,
-                        help="the notebook changed for figure 4 (default: management, the longest to run)")
-    parser.add_argument("--words", default="management", choices=chapters.ALL,
-                        help="the chapter whose words change for figure 5 (default: management)")
+    parser.add_argument("--notebook", default="implementation", choices=chapters.ALL,
+                        help="the notebook changed for figure 4 (default: implementation, the longest to run)")
+    parser.add_argument("--words", default="implementation", choices=chapters.ALL,
+                        help="the chapter whose words change for figure 5 (default: implementation)")
     parser.add_argument("--jobs", type=int, default=2, help="notebook runs at the same time (default: 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")

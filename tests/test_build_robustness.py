@@ -1,4 +1,4 @@
-"""The build is deterministic and publishes atomically.
+"""The build is deterministic, incremental and publishes atomically.
 
 Deterministic: two cold builds (fresh work and site folders, the same data) give byte-identical
 findings files, executed notebooks with identical outputs and pages with identical text. The two
@@ -7,8 +7,12 @@ cold builds run once for the whole module (about a minute each).
 Atomic: a notebook that fails in one cell (planted in a copy of notebooks/, read through
 ``build.run(notebooks=...)``) stops the build with an error naming the notebook, its language
 and the cell, and leaves the previous site exactly as it was: no partial nl/ or fr/, nothing
-staged beside it. The failing builds reuse a copy of a cold build's work folder, so only the
-changed notebook runs again.
+staged beside it. The failing builds start from a copy of a cold build's work folder (its
+outputs and doit's record of them).
+
+Incremental: a build with nothing changed runs no step and leaves the site as it was; a change of
+a chapter's page words (the text of its Markdown cells) rebuilds the books without running a
+notebook, and shows in both books.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
-from barometer import build, chapters, paths
+from barometer import build, chapters, pages, paths
 from barometer.codebook import LANGUAGES
 
 PLANTED = 'if lang == "fr":\n    raise RuntimeError("planted failure")'
@@ -39,7 +44,7 @@ def cold(tmp_path_factory) -> dict[str, Path]:
     """Two cold builds of the default data into fresh work and site folders, one after the other.
 
     Both read the same snapshot of notebooks/, so an edit made meanwhile cannot tell them apart."""
-    roots = {"notebooks": tmp_path_factory.mktemp("snapshot") / "notebooks"}
+    roots = {"notebooks": tmp_path_factory.mktemp("snapshot") / "notebooks", "git": pages.git_state()}
     shutil.copytree(paths.NOTEBOOKS, roots["notebooks"], ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for name in ("a", "b"):
         root = tmp_path_factory.mktemp(f"cold-{name}")
@@ -145,6 +150,26 @@ def test_two_cold_builds_give_a_byte_identical_site(cold):
     assert [name for name in a if a[name] != b[name]] == []
 
 
+def _stamps(work: Path) -> dict[str, int]:
+    """When each run and each book was last made: a step that runs rewrites these files."""
+    files = [*(work / "runs").glob("*/*/manifest.json"), *(work / "jb").glob("*/html/index.html")]
+    return {p.relative_to(work).as_posix(): p.stat().st_mtime_ns for p in files}
+
+
+def test_a_second_build_runs_nothing_and_keeps_the_site(cold):
+    """A commit made meanwhile changes the colophon (hence the books), never a notebook run."""
+    work, site = cold["a"] / "work", cold["a"] / "site"
+    before = {"stamps": _stamps(work), "site": _tree(site)}
+    assert len(before["stamps"]) == len(chapters.ALL) * len(LANGUAGES) + len(LANGUAGES)
+    assert build.run(work=work, site=site, notebooks=cold["notebooks"]) == 0
+    after = _stamps(work)
+    assert {k: v for k, v in after.items() if k.startswith("runs/")} == \
+        {k: v for k, v in before["stamps"].items() if k.startswith("runs/")}
+    if pages.git_state() == cold["git"]:
+        assert after == before["stamps"]
+        assert _tree(site) == before["site"]
+
+
 def _first_difference(a, b, context: int = 80):
     """Where two texts or byte strings part, with some context (for assertion messages)."""
     n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
@@ -224,3 +249,25 @@ def test_the_cli_exits_non_zero_naming_the_failure_and_keeps_the_site(cold, warm
     assert "previous site is left as it was" in result.stderr
     assert _tree(site) == before
     assert sorted(os.listdir(site.parent)) == ["site"]
+
+
+# --------------------------------------------------------------------------- incremental (last: it edits)
+
+
+def test_a_change_of_page_words_rebuilds_the_books_without_running_a_notebook(cold):
+    """Edits the snapshot's sample.yml and rebuilds the second cold build: last in this module."""
+    path = cold["notebooks"] / "sample.yml"
+    tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entry = next(iter(tree["page"].values()))
+    added = {"nl": "Deze zin komt uit de test.", "fr": "Cette phrase vient du test."}
+    for lang in LANGUAGES:
+        entry[lang] = f"{entry[lang].rstrip()} {added[lang]}"
+    path.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    work = cold["b"] / "work"
+    before = _stamps(work)
+    assert build.run(work=work, site=cold["b"] / "site", notebooks=cold["notebooks"]) == 0
+    after = _stamps(work)
+    for name, stamp in before.items():
+        assert (after[name] == stamp) == name.startswith("runs/"), name  # no run again, both books again
+    for lang in LANGUAGES:
+        assert added[lang] in page_text((cold["b"] / "site" / lang / "sample.html").read_bytes())

@@ -7,12 +7,14 @@ content of those files (``file_dep``, MD5) and from the values a step depends on
 
     run:<chapter>:<lang>  papermill runs the chapter's notebook into runs/<lang>/<chapter>/ and
                           keeps the page's language (:func:`execute`). Reads the notebook, its
-                          words (notebooks/<chapter>.yml) and the common inputs (:func:`inputs`);
-                          an appendix also reads the findings of the research chapters of its
-                          language, so it runs after them and again only when they change.
+                          words (notebooks/<chapter>.yml, but for the ``page`` entries) and the
+                          common inputs (:func:`inputs`); an appendix also reads the findings of
+                          the research chapters of its language, so it runs after them and again
+                          only when they change.
     pages                 the generated pages and each book's conf.py (``barometer.pages``).
     colophon              build-info.md: commit, package versions, data checksums.
-    source:<lang>         site-src/<lang>/, each file written only where its bytes change.
+    source:<lang>         site-src/<lang>/, each file written only where its bytes change; the
+                          chapters' ``page`` words (their Markdown cells' text) are set here.
     book:<lang>           sphinx-build of that source; Sphinx's environment stays in jb/<lang>/,
                           so it re-reads only changed files but writes every page (``-a``).
     site                  the landing page and both books, swapped in whole (atomically).
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -40,10 +43,11 @@ from .codebook import LANGUAGES
 SITE = paths.BOOK / "_build" / "html"
 # How papermill executes a notebook. The notebook is written once, when done (not after every
 # cell: 2 × cells JSON writes, seconds of CPU for a long notebook); the kernel is stopped at once
-# after its last cell (its files are written by then); its start-up chatter is silenced.
+# after its last cell (its files are written by then), keeps no input history (an SQLite file
+# that two kernels at a time would share) and does not report its start-up.
 EXECUTION = {"kernel_name": "python3", "progress_bar": False, "log_output": False,
              "request_save_on_cell_execute": False, "shutdown_kernel": "immediate",
-             "extra_arguments": ["--IPKernelApp.log_level=CRITICAL"]}
+             "extra_arguments": ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]}
 SPHINX = ["-b", "html", "-a", "-W", "-n", "--keep-going", "-q"]  # warnings and broken references are errors
 
 
@@ -189,7 +193,8 @@ def write_pages(work: Path, data: str | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in generated_pages(lang, data).items():
             write_if_changed(folder / name, text.encode("utf-8"))
-        jupyter_book(["config", "sphinx", str(folder)], standalone_mode=False)
+        with contextlib.redirect_stdout(io.StringIO()):  # its "Wrote conf.py to ..." is not news
+            jupyter_book(["config", "sphinx", str(folder)], standalone_mode=False)
 
 
 def write_colophon(work: Path, data: str | None, state: str) -> None:
