@@ -245,11 +245,13 @@ def sync_source(work: Path, lang: str, notebooks: Path) -> None:
 
 
 def build_book(work: Path, lang: str):
-    """sphinx-build of one book, its output to logs/sphinx-<lang>.log. A failed build loses its
-    output folder, so that the next one reads every source and reports every warning again."""
+    """sphinx-build of one book into an empty HTML folder (it writes every page anyway), its output
+    to logs/sphinx-<lang>.log. A failed build loses its environment too, so that the next one
+    reads every source and reports every warning again."""
     from doit.exceptions import TaskFailed
 
     started, out = time.perf_counter(), Path(work) / "jb" / lang
+    shutil.rmtree(out / "html", ignore_errors=True)  # new files, never rewritten: the site links to them
     log = Path(work) / "logs" / f"sphinx-{lang}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as handle:
@@ -274,7 +276,7 @@ def publish(work: Path, site: Path) -> None:
     for leftover in (staging, old):
         shutil.rmtree(leftover, ignore_errors=True)
     for lang in LANGUAGES:
-        shutil.copytree(Path(work) / "jb" / lang / "html", staging / lang)
+        shutil.copytree(Path(work) / "jb" / lang / "html", staging / lang, copy_function=_link)
     (staging / "index.html").write_text(landing_page(), encoding="utf-8")
     if site.exists():
         site.rename(old)
@@ -364,6 +366,14 @@ def write_if_changed(path: Path, content: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(content)
     os.replace(tmp, path)
+
+
+def _link(source: str, target: str) -> None:
+    """A hard link where the file system allows, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def tree_digest(root: Path) -> str:
