@@ -13,7 +13,10 @@ import json
 import math
 from pathlib import Path
 
-from . import fmt
+import pandas as pd
+
+from . import claims, fmt
+from .chapters import RESEARCH
 
 try:  # glue is only meaningful inside a kernel; the library works without myst-nb too
     from myst_nb import glue as _glue
@@ -104,3 +107,194 @@ def read_findings(findings_dir: str | Path) -> dict[str, dict]:
                 raise ValueError(f"finding {key!r} recorded by two notebooks ({path.name})")
             merged[key] = {**entry, "notebook": path.stem}
     return merged
+
+
+# ---- reading a findings folder back: the chapters' estimates and tests, and what they say of a claim
+#
+# The appendices and the conclusion judge the report's claims from what the research chapters wrote
+# (``<chapter>.estimates.csv``, ``<chapter>.tests.csv``): they reuse a chapter's test rather than test
+# again, and word a size from the calibrated interval by the chapters' rules (barometer.claims).
+
+#: What a test, a size rule or a description says of one part of a claim: its own verdict
+#: ("supported", "not_supported", "not_testable") or, for an order or a size, "reversed" (the data
+#: support the opposite: the opposite order, or a size on the other side of one half).
+PART_OUTCOMES = ("supported", "reversed", "not_supported", "not_testable")
+
+
+def _chapter_tables(findings_dir: str | Path, suffix: str, names) -> list[pd.DataFrame]:
+    tables = []
+    for name in names:
+        path = Path(findings_dir) / f"{name}{suffix}"
+        if path.exists() and path.stat().st_size:
+            table = pd.read_csv(path, keep_default_na=True, dtype={"key": str, "code": str, "by": str,
+                                                                   "question": str, "reason": str})
+            tables.append(table.assign(chapter=name))
+    return tables
+
+
+def read_estimates(findings_dir: str | Path, chapters=None) -> pd.DataFrame:
+    """Every calibrated estimate the research chapters wrote (``<chapter>.estimates.csv``), indexed by key.
+
+    One row per key (``question.code.group.statistic``); a key that two chapters computed (the sample's
+    headline figures repeat the other chapters') keeps the row of the first chapter in reading order,
+    named in the column ``chapter``. Shares are proportions (0–1), as the files hold them; a chapter
+    that wrote no file is left out.
+    """
+    tables = _chapter_tables(findings_dir, ".estimates.csv", RESEARCH if chapters is None else chapters)
+    if not tables:
+        return pd.DataFrame(columns=["key", "question", "code", "group", "statistic", "n", "estimate", "se",
+                                     "low", "high", "reason", "chapter"]).set_index("key")
+    table = pd.concat(tables, ignore_index=True)
+    return table.drop_duplicates("key", keep="first").set_index("key")
+
+
+def read_tests(findings_dir: str | Path, chapters=None) -> pd.DataFrame:
+    """Every test behind a research chapter's claim (``<chapter>.tests.csv``), indexed by key.
+
+    The column ``chapter`` names the chapter (its Holm family). A key written by two chapters is an
+    error: a claim's test must be found by its key alone.
+    """
+    tables = _chapter_tables(findings_dir, ".tests.csv", RESEARCH if chapters is None else chapters)
+    if not tables:
+        return pd.DataFrame(columns=[*claims.Ledger.COLUMNS, "chapter"]).set_index("key")
+    table = pd.concat(tables, ignore_index=True)
+    twice = table.loc[table["key"].duplicated(), "key"].tolist()
+    if twice:
+        raise ValueError(f"test keys written by two chapters: {', '.join(twice)}")
+    return table.set_index("key")
+
+
+def tested(tests: pd.DataFrame, key: str):
+    """The test ``key`` of :func:`read_tests` as a :class:`barometer.claims.Claim`, or None when no chapter wrote it.
+
+    Its verdict is recomputed from its p-values by the same rule (the Holm-adjusted p where the
+    chapter adjusted), so it is the chapter's verdict.
+    """
+    if key not in tests.index:
+        return None
+    row = tests.loc[key]
+
+    def number(column):
+        value = row.get(column)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return math.nan
+
+    def text(column):
+        value = row.get(column)
+        return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+    return claims.Claim(key=key, claim=text("claim"), question=text("question"), code=text("code"), by=text("by"),
+                        test=text("test"), stat=number("stat"), df1=number("df1"), df2=number("df2"), p=number("p"),
+                        effect=number("effect"), effect_name=text("effect_name"), family=text("family"),
+                        p_adjusted=number("p_adjusted"), reason=text("reason") or None,
+                        n=0 if math.isnan(number("n")) else int(number("n")))
+
+
+def estimate_row(estimates: pd.DataFrame, key: str, *, pct: float = math.nan) -> dict:
+    """One estimate of :func:`read_estimates` as the row :meth:`barometer.notebook.Notebook.share` and
+    ``score`` take: a share's estimate, SE and interval in % (as analysis tables carry them), a mean as is.
+
+    The respondents' figure is the file's ``pct`` or ``mean`` column where it has one, else ``pct``
+    (e.g. :func:`finding_pct` of the finding that quotes it). A key that no chapter wrote gives a row
+    without estimate whose reason is ``not_available``.
+    """
+    if key not in estimates.index:
+        return {"pct": pct, "mean": math.nan, "mean_rank": math.nan, "n": 0, "estimate": math.nan, "se": math.nan,
+                "low": math.nan, "high": math.nan, "reason": "not_available", "statistic": "", "key": key}
+    row = estimates.loc[key]
+
+    def number(column):
+        value = row.get(column, math.nan)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return math.nan
+
+    share = row.get("statistic") == "proportion"
+    scale = 100.0 if share else 1.0
+    reason = row.get("reason")
+    own_pct = number("pct")
+    return {
+        "pct": own_pct if not math.isnan(own_pct) else pct,
+        "mean": number("mean"), "mean_rank": number("mean_rank"),
+        "n": 0 if math.isnan(number("n")) else int(number("n")),
+        **{column: scale * number(column) for column in ("estimate", "se", "low", "high", "bound_low", "bound_high")},
+        "reason": None if not isinstance(reason, str) or not reason else reason,
+        "statistic": row.get("statistic", ""), "key": key,
+    }
+
+
+def finding_pct(entry: dict | None, *, count: bool = False) -> float:
+    """The respondents' share (%) that a finding quotes: its unrounded value, else its value; for a
+    ``count`` finding, the count over its base. NaN without a finding."""
+    if not entry:
+        return math.nan
+    if count:
+        value, n = entry.get("value"), entry.get("n")
+        return 100 * value / n if isinstance(value, (int, float)) and n else math.nan
+    value = entry.get("unrounded", entry.get("value"))
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+
+
+#: Effects that carry a sign (first minus second, or a mean minus a value): a test of an order.
+SIGNED_EFFECTS = ("difference", "difference_points", "response_rate_difference")
+
+
+def order_outcome(claim, *, expect: str = "higher", flipped: bool = False) -> str:
+    """What a test says of a claim of order or level (one of :data:`PART_OUTCOMES`).
+
+    ``claim`` is a :class:`barometer.claims.Claim` (or None: no test, "not_testable"). For a
+    signed effect (:data:`SIGNED_EFFECTS`: first minus second, or a mean minus a value) the claim
+    ``expect``s "higher" or "lower"; ``flipped`` when the test compared the two the other way round.
+    The order the claim states, supported by the test (:func:`barometer.claims.order`), is
+    "supported", the opposite order "reversed", else "not_supported". For an association (no sign),
+    the test's verdict.
+    """
+    if claim is None or claim.verdict == "not_testable":
+        return "not_testable"
+    if claim.effect_name not in SIGNED_EFFECTS:
+        return claim.verdict
+    found = claims.order(claim, claim.effect)
+    if found == "not_distinguished":
+        return "not_supported"
+    if flipped:
+        found = {"higher": "lower", "lower": "higher"}[found]
+    return "supported" if found == expect else "reversed"
+
+
+def size_outcome(row: dict, claimed: str) -> str:
+    """What a calibrated share's interval (``row["low"]``, ``row["high"]``, in %) says of a size word.
+
+    "supported" when the interval meets the claimed word's rule (claims.yml, by :func:`barometer.claims.size`:
+    then that word or a stronger one on the same side of one half is the strongest the interval allows);
+    "reversed" when it supports a word on the other side; "not_supported" otherwise; "not_testable"
+    without an interval.
+    """
+    low, high = row.get("low", math.nan), row.get("high", math.nan)
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "not_testable"
+    sizes = claims.rules()["sizes"]
+    found = claims.size(low, high)
+    side = lambda word: "low_above" if "low_above" in sizes.get(word, {}) else "high_below"  # noqa: E731
+    if found not in sizes:
+        return "not_supported"
+    rule = sizes[claimed]
+    if side(claimed) == "low_above":
+        if low > rule["low_above"]:
+            return "supported"
+    elif high < rule["high_below"]:
+        return "supported"
+    return "reversed" if side(found) != side(claimed) else "not_supported"
+
+
+def verdict(outcomes) -> str:
+    """A claim's verdict from its parts' outcomes: "not_supported" if a part is not supported (or
+    reversed), else "not_testable" if a part cannot be tested, else "supported"."""
+    outcomes = list(outcomes)
+    if any(o in ("not_supported", "reversed") for o in outcomes):
+        return "not_supported"
+    if not outcomes or any(o == "not_testable" for o in outcomes):
+        return "not_testable"
+    return "supported"
