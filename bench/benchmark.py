@@ -113,7 +113,7 @@ def limit(tmp: Path, notebooks: Path, jobs: int) -> None:
                 if nb in chapters.RESEARCH:
                     left[lang] -= 1
                     if left[lang] == 0:
-                        for appendix in chapters.APPENDICES:
+                        for appendix in chapters.READERS:
                             running[pool.submit(build.execute, appendix, lang, None, tmp, notebooks)] = (appendix, lang)
 
 

@@ -38,16 +38,22 @@ def _run(notebook: str, lang: str, out: str, data: str = "") -> str:
     return str(target)
 
 
+def _run_all(notebooks, lang: str, out: str) -> None:
+    for notebook in notebooks:
+        _run(notebook, lang, out)
+
+
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory) -> dict[str, Path]:
-    """Each notebook run once per language (two at a time), then the reproduction appendix."""
+    """Each research notebook run once per language (two at a time), then the conclusion and the appendices."""
     dirs = {lang: tmp_path_factory.mktemp(f"run-{lang}") for lang in ("nl", "fr")}
     with ProcessPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(_run, nb, lang, str(d)) for lang, d in dirs.items() for nb in NOTEBOOKS]
         for f in futures:
             f.result()
-    for lang, d in dirs.items():
-        _run("reproduction", lang, str(d))
+        # the readers of the findings, each language's in order, the two languages side by side
+        for f in [pool.submit(_run_all, chapters.READERS, lang, str(d)) for lang, d in dirs.items()]:
+            f.result()
     return dirs
 
 
@@ -87,7 +93,7 @@ def test_findings_do_not_depend_on_the_language(runs):
 def test_no_label_of_the_other_language_in_the_outputs(runs, lang, other):
     cb = load_codebook()
     foreign = {label for label in cb.labels(other) - cb.labels(lang) if len(label) > 3}
-    for nb in (*NOTEBOOKS, "reproduction"):
+    for nb in chapters.ALL:
         text = _outputs_text(runs[lang] / f"{nb}.ipynb")
         leaked = sorted(label for label in foreign if label in text)
         assert not leaked, (nb, leaked[:10])
@@ -95,7 +101,7 @@ def test_no_label_of_the_other_language_in_the_outputs(runs, lang, other):
 
 def test_outputs_carry_no_warning_or_error(runs):
     for lang, d in runs.items():
-        for nb in (*NOTEBOOKS, "reproduction"):
+        for nb in chapters.ALL:
             book = nbformat.read(d / f"{nb}.ipynb", as_version=4)
             for cell in book.cells:
                 for out in cell.get("outputs", []):

@@ -100,7 +100,7 @@ def execute(chapter: str, lang: str, data: str | None, work: Path, notebooks: Pa
     tmp = final.with_name(f"{chapter}.running")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "_findings").mkdir(parents=True)
-    reads = [findings_file(work, lang, part) for part in chapters.RESEARCH] if chapter in chapters.APPENDICES else []
+    reads = [findings_file(work, lang, part) for part in chapters.RESEARCH] if chapter in chapters.READERS else []
     for path in reads:
         shutil.copyfile(path, tmp / "_findings" / path.name)
     try:
@@ -310,11 +310,11 @@ def tasks(data: str | None, work: Path, site: Path, notebooks: Path):
            "file_dep": [str(p) for p in data_files(data).values()] + [str(paths.ROOT / "requirements.txt"),
                                                                      str(paths.ROOT / "constraints.txt")],
            "targets": [str(info)], "uptodate": [config_changed(state)]}
-    for chapter in (*sorted(chapters.RESEARCH, key=seconds), *chapters.APPENDICES):
+    for chapter in (*sorted(chapters.RESEARCH, key=seconds), *chapters.READERS):
         own, words = Path(notebooks) / f"{chapter}.ipynb", run_words(notebooks, chapter)
         for lang in LANGUAGES:
             folder = run_dir(work, lang, chapter)
-            reads = [findings_file(work, lang, p) for p in chapters.RESEARCH] if chapter in chapters.APPENDICES else []
+            reads = [findings_file(work, lang, p) for p in chapters.RESEARCH] if chapter in chapters.READERS else []
             yield {"basename": f"run:{chapter}:{lang}", "actions": [(execute, [chapter, lang, data, work, notebooks])],
                    "file_dep": [str(own), *common, *(str(p) for p in reads)],
                    "targets": [str(folder / "manifest.json")] + ([] if reads else [str(findings_file(work, lang, chapter))]),

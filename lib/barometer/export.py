@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import analysis, claims, design
+from . import analysis, chapters, claims, design, findings
 from .survey import Survey
 
 #: The smallest number of respondents a class of a frame variable may have in the public download.
@@ -132,22 +132,11 @@ def public_table(respondents: pd.DataFrame, survey: Survey) -> pd.DataFrame:
     return out
 
 
-def collect(findings_dir: Path, suffix: str) -> pd.DataFrame:
-    """The chapters' ``*.<suffix>.csv`` files of a findings folder, stacked."""
-    files = sorted(Path(findings_dir).glob(f"*.{suffix}.csv"))
-    frames = [pd.read_csv(f, dtype={"code": str, "question": str}) for f in files]
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
 def estimates_file(findings_dir: Path) -> pd.DataFrame:
     """Every estimate of the chapters, in the columns of ``estimates.csv``."""
-    table = collect(findings_dir, "estimates")
-    if table.empty:
-        return pd.DataFrame(columns=list(ESTIMATE_FILE_COLUMNS))
-    table = table.drop_duplicates("key", keep="last")
+    table = findings.read_estimates(findings_dir, chapters.ALL).reset_index()
     table["weighted"] = True
-    return table[list(ESTIMATE_FILE_COLUMNS)]
+    return table.reindex(columns=list(ESTIMATE_FILE_COLUMNS))
 
 
 def _labelled(respondents: pd.DataFrame, survey: Survey, lang: str = "nl"):
@@ -211,8 +200,8 @@ def write(survey: Survey, out: Path, *, findings_dir: Path | None = None, public
     csv("margins.csv", margins_table(survey))
     if findings_dir is not None:
         csv("estimates.csv", estimates_file(findings_dir))
-        tests = collect(findings_dir, "tests")
-        csv("tests.csv", tests if len(tests) else pd.DataFrame(columns=list(claims.Ledger.COLUMNS)))
+        tests = findings.read_tests(findings_dir, chapters.ALL).reset_index()
+        csv("tests.csv", tests.reindex(columns=list(claims.Ledger.COLUMNS)))
     data, value_labels, variable_labels = _labelled(respondents, survey)
     for name, writer in (("respondents.sav", pyreadstat.write_sav), ("respondents.dta", pyreadstat.write_dta)):
         path = out / name

@@ -115,10 +115,6 @@ def read_findings(findings_dir: str | Path) -> dict[str, dict]:
 # (``<chapter>.estimates.csv``, ``<chapter>.tests.csv``): they reuse a chapter's test rather than test
 # again, and word a size from the calibrated interval by the chapters' rules (barometer.claims).
 
-#: What a test, a size rule or a description says of one part of a claim: its own verdict
-#: ("supported", "not_supported", "not_testable") or, for an order or a size, "reversed" (the data
-#: support the opposite: the opposite order, or a size on the other side of one half).
-PART_OUTCOMES = ("supported", "reversed", "not_supported", "not_testable")
 
 
 def _chapter_tables(findings_dir: str | Path, suffix: str, names) -> list[pd.DataFrame]:
@@ -239,62 +235,3 @@ def finding_pct(entry: dict | None, *, count: bool = False) -> float:
 
 
 #: Effects that carry a sign (first minus second, or a mean minus a value): a test of an order.
-SIGNED_EFFECTS = ("difference", "difference_points", "response_rate_difference")
-
-
-def order_outcome(claim, *, expect: str = "higher", flipped: bool = False) -> str:
-    """What a test says of a claim of order or level (one of :data:`PART_OUTCOMES`).
-
-    ``claim`` is a :class:`barometer.claims.Claim` (or None: no test, "not_testable"). For a
-    signed effect (:data:`SIGNED_EFFECTS`: first minus second, or a mean minus a value) the claim
-    ``expect``s "higher" or "lower"; ``flipped`` when the test compared the two the other way round.
-    The order the claim states, supported by the test (:func:`barometer.claims.order`), is
-    "supported", the opposite order "reversed", else "not_supported". For an association (no sign),
-    the test's verdict.
-    """
-    if claim is None or claim.verdict == "not_testable":
-        return "not_testable"
-    if claim.effect_name not in SIGNED_EFFECTS:
-        return claim.verdict
-    found = claims.order(claim, claim.effect)
-    if found == "not_distinguished":
-        return "not_supported"
-    if flipped:
-        found = {"higher": "lower", "lower": "higher"}[found]
-    return "supported" if found == expect else "reversed"
-
-
-def size_outcome(row: dict, claimed: str) -> str:
-    """What a calibrated share's interval (``row["low"]``, ``row["high"]``, in %) says of a size word.
-
-    "supported" when the interval meets the claimed word's rule (claims.yml, by :func:`barometer.claims.size`:
-    then that word or a stronger one on the same side of one half is the strongest the interval allows);
-    "reversed" when it supports a word on the other side; "not_supported" otherwise; "not_testable"
-    without an interval.
-    """
-    low, high = row.get("low", math.nan), row.get("high", math.nan)
-    if low is None or high is None or math.isnan(low) or math.isnan(high):
-        return "not_testable"
-    sizes = claims.rules()["sizes"]
-    found = claims.size(low, high)
-    side = lambda word: "low_above" if "low_above" in sizes.get(word, {}) else "high_below"  # noqa: E731
-    if found not in sizes:
-        return "not_supported"
-    rule = sizes[claimed]
-    if side(claimed) == "low_above":
-        if low > rule["low_above"]:
-            return "supported"
-    elif high < rule["high_below"]:
-        return "supported"
-    return "reversed" if side(found) != side(claimed) else "not_supported"
-
-
-def verdict(outcomes) -> str:
-    """A claim's verdict from its parts' outcomes: "not_supported" if a part is not supported (or
-    reversed), else "not_testable" if a part cannot be tested, else "supported"."""
-    outcomes = list(outcomes)
-    if any(o in ("not_supported", "reversed") for o in outcomes):
-        return "not_supported"
-    if not outcomes or any(o == "not_testable" for o in outcomes):
-        return "not_testable"
-    return "supported"

@@ -18,7 +18,7 @@ from .codebook import LANGUAGES, load_codebook
 from .i18n import t
 
 # Pages of book/pages/<lang>/ that the table of contents lists.
-PAGES = ("index", "method", "conclusion", "data", "reproduce")
+PAGES = ("index", "method", "data", "reproduce")
 
 
 def questionnaire_page(lang: str) -> str:
@@ -88,7 +88,7 @@ def toc(lang: str) -> dict:
         "root": "index",
         "parts": [
             {"caption": t("book.toc.report", lang),
-             "chapters": [{"file": "method"}, *({"file": nb} for nb in chapters.RESEARCH), {"file": "conclusion"}]},
+             "chapters": [{"file": "method"}, *({"file": nb} for nb in (*chapters.RESEARCH, *chapters.CONCLUSION))]},
             {"caption": t("book.toc.appendices", lang),
              "chapters": [{"file": "questionnaire"}, *({"file": nb} for nb in chapters.APPENDICES), {"file": "data"}, {"file": "reproduce"}]},
         ],
