@@ -8,7 +8,6 @@ to a folder of SPSS exports or to one .sav file.
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
