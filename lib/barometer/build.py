@@ -8,9 +8,9 @@ content of those files (``file_dep``, MD5) and from the values a step depends on
     run:<chapter>:<lang>  papermill runs the chapter's notebook into runs/<lang>/<chapter>/ and
                           keeps the page's language (:func:`execute`). Reads the notebook, its
                           words (notebooks/<chapter>.yml, but for the ``page`` entries) and the
-                          common inputs (:func:`inputs`); an appendix also reads the findings of
-                          the research chapters of its language, so it runs after them and again
-                          only when they change.
+                          common inputs (:func:`inputs`); a reader (the conclusion, an appendix)
+                          also reads what the research chapters of its language wrote to their
+                          findings folders, so it runs after them and again only when that changes.
     pages                 the generated pages and each book's conf.py (``barometer.pages``).
     colophon              build-info.md: commit, package versions, data checksums.
     source:<lang>         site-src/<lang>/, each file written only where its bytes change; the
@@ -68,8 +68,10 @@ def run_dir(work: Path, lang: str, chapter: str) -> Path:
     return Path(work) / "runs" / lang / chapter
 
 
-def findings_file(work: Path, lang: str, chapter: str) -> Path:
-    return run_dir(work, lang, chapter) / "_findings" / f"{chapter}.json"
+def findings_digest(work: Path, lang: str, chapter: str) -> Path:
+    """Where a run records the digest of what it wrote to its findings folder (findings,
+    estimates, tests): what the readers of that language depend on."""
+    return run_dir(work, lang, chapter) / "findings.sha256"
 
 
 def _files(folder: Path, pattern: str = "*") -> list[Path]:
@@ -100,7 +102,8 @@ def execute(chapter: str, lang: str, data: str | None, work: Path, notebooks: Pa
     tmp = final.with_name(f"{chapter}.running")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "_findings").mkdir(parents=True)
-    reads = [findings_file(work, lang, part) for part in chapters.RESEARCH] if chapter in chapters.READERS else []
+    reads = [f for part in chapters.RESEARCH for f in _files(run_dir(work, lang, part) / "_findings")] \
+        if chapter in chapters.READERS else []
     for path in reads:
         shutil.copyfile(path, tmp / "_findings" / path.name)
     try:
@@ -118,6 +121,7 @@ def execute(chapter: str, lang: str, data: str | None, work: Path, notebooks: Pa
         (tmp / "_findings" / path.name).unlink()
     seconds = time.perf_counter() - start
     outputs = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+    write_if_changed(tmp / "findings.sha256", tree_digest(tmp / "_findings").encode())
     write_json(tmp / "manifest.json", {"outputs": outputs, "seconds": round(seconds, 2)})
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
@@ -314,10 +318,10 @@ def tasks(data: str | None, work: Path, site: Path, notebooks: Path):
         own, words = Path(notebooks) / f"{chapter}.ipynb", run_words(notebooks, chapter)
         for lang in LANGUAGES:
             folder = run_dir(work, lang, chapter)
-            reads = [findings_file(work, lang, p) for p in chapters.RESEARCH] if chapter in chapters.READERS else []
+            reads = [findings_digest(work, lang, p) for p in chapters.RESEARCH] if chapter in chapters.READERS else []
             yield {"basename": f"run:{chapter}:{lang}", "actions": [(execute, [chapter, lang, data, work, notebooks])],
                    "file_dep": [str(own), *common, *(str(p) for p in reads)],
-                   "targets": [str(folder / "manifest.json")] + ([] if reads else [str(findings_file(work, lang, chapter))]),
+                   "targets": [str(folder / "manifest.json"), str(findings_digest(work, lang, chapter))],
                    "uptodate": [config_changed({"params": params[lang], "python": sys.version, "words": words}),
                                 lambda folder=folder: all((folder / rel).is_file() for rel in
                                                           read_json(folder / "manifest.json").get("outputs", []))]}
