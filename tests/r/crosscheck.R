@@ -15,7 +15,8 @@
 #   R call of its 'method' / 'test' column decides (svyciprop-logit, svymean-t, svychisq-F, ...),
 #   rows with weighted = False are skipped, missing columns are taken as empty.
 #   group: all | urban | rural | flanders | wallonia | brussels | size:<class> | province:<value>
-#   (province: the respondents' 'province' column).
+#   (province: the respondents' 'province' column). chisq and fisher: 'code', when given, merges the
+#   answers into classes (see classes_of).
 # The design: svydesign(ids = ~1, fpc = ~N), rake(control = list(epsilon = 1e-10, maxit = 500));
 # groups are subset()s of the raked design.
 
@@ -40,16 +41,27 @@ from_call <- ifelse(!is.na(req$method), calls[req$method], calls[req$test])
 req$statistic <- ifelse(is.na(req$statistic), unname(from_call), req$statistic)
 req$statistic[!is.na(req$weighted) & tolower(req$weighted) %in% c("false", "0")] <- "skip"
 
-# N: the "(population)" row if there is one, else the total of the first margin (every margin sums to N)
 # A book's tests.csv (barometer.comparisons) names its variables by convention: a contrast's code is
-# "a-b", a difference's by is "column=level" (level against the rest), a level test's by is "value=v".
+# "a-b" (mean of a minus mean of b) or "a>b" (lower is better, as ranks: mean of b minus mean of a), a side
+# of another question written <question>.<code>; a difference's by is "column=level" (level against the
+# rest); a level test's by is "value=v"; an association's code lists the classes its answers are merged
+# into ("a+b,c": a and b one class, c another, every other answer one class more).
 if ("test" %in% names(rd("requests.csv"))) {
   contrast <- !is.na(req$test) & req$test == "svycontrast"
-  ab <- strsplit(ifelse(contrast, req$code, "-"), "-", fixed = TRUE)
-  req$question_b[contrast] <- req$question[contrast]
-  req$code_b[contrast] <- sapply(ab[contrast], `[`, 2)
-  req$group[contrast] <- ifelse(is.na(req$by[contrast]) | req$by[contrast] == "", "all", req$by[contrast])
-  req$code[contrast] <- sapply(ab[contrast], `[`, 1)
+  for (i in which(contrast)) {
+    lower <- grepl(">", req$code[i], fixed = TRUE)
+    sides <- strsplit(req$code[i], if (lower) ">" else "-", fixed = TRUE)[[1]]
+    if (lower) sides <- rev(sides)
+    side <- function(s) if (grepl(".", s, fixed = TRUE)) c(sub("\\.[^.]*$", "", s), sub("^.*\\.", "", s)) else
+      c(req$question[i], s)
+    a <- side(sides[1])
+    b <- side(sides[2])
+    req$question[i] <- a[1]
+    req$code[i] <- a[2]
+    req$question_b[i] <- b[1]
+    req$code_b[i] <- b[2]
+    req$group[i] <- if (is.na(req$by[i]) || req$by[i] == "") "all" else req$by[i]
+  }
   difference <- !is.na(req$test) & req$test == "svyglm-difference"
   for (i in which(difference)) {
     parts <- strsplit(req$by[i], "=", fixed = TRUE)[[1]]
@@ -66,6 +78,7 @@ if ("test" %in% names(rd("requests.csv"))) {
   req$statistic[!is.na(req$test) & req$by %in% "frame"] <- "skip"
 }
 
+# N: the "(population)" row if there is one, else the total of the first margin (every margin sums to N)
 N <- if (any(marg$variable == "(population)")) as.numeric(marg$count[marg$variable == "(population)"]) else
   sum(as.numeric(marg$count[marg$variable == marg$variable[1]]))
 marg <- marg[marg$variable != "(population)", ]
@@ -112,6 +125,15 @@ numeric_of <- function(q, code) {
   numeric <- suppressWarnings(as.numeric(v))
   if (!is.na(code) && any(is.na(numeric) & !is.na(v))) return(ifelse(is.na(v), NA, as.numeric(v == code)))
   numeric
+}
+# a categorical answer, its codes merged into classes when 'code' lists them: classes separated by ",",
+# each its codes joined by "+"; every other answer is one class more ("(rest)")
+classes_of <- function(q, code) {
+  v <- resp[[q]]
+  if (is.na(code) || code == "") return(v)
+  out <- ifelse(is.na(v), NA, "(rest)")
+  for (cl in strsplit(code, ",", fixed = TRUE)[[1]]) out[!is.na(v) & v %in% strsplit(cl, "+", fixed = TRUE)[[1]]] <- cl
+  out
 }
 num <- function(v) as.numeric(unname(v))[1]
 row <- function(key, statistic, estimate = NA, se = NA, low = NA, high = NA, n = NA, df = NA,
@@ -163,14 +185,15 @@ for (i in seq_len(nrow(req))) {
       row(key, st, coef(m)[2], SE(m)[2], ci[1], ci[2], degf(s) + 1, m$df.residual, stat = tt, df1 = 1,
           df2 = m$df.residual, p = 2 * pt(-abs(tt), m$df.residual))
     } else if (st == "chisq") {
-      d$variables$.x <- resp[[r$question]]
+      d$variables$.x <- classes_of(r$question, r$code)
       d$variables$.g <- resp[[r$by]]
       tt <- svychisq(~.x + .g, d, statistic = "F")
       row(key, st, stat = tt$statistic, df1 = tt$parameter[1], df2 = tt$parameter[2], p = tt$p.value,
-          n = sum(!is.na(resp[[r$question]]) & !is.na(resp[[r$by]])))
+          n = sum(!is.na(d$variables$.x) & !is.na(resp[[r$by]])))
     } else if (st == "fisher") {
-      ok <- !is.na(resp[[r$question]]) & !is.na(resp[[r$by]])
-      ft <- fisher.test(table(resp[[r$question]][ok], resp[[r$by]][ok]), workspace = 2e7)
+      x <- classes_of(r$question, r$code)
+      ok <- !is.na(x) & !is.na(resp[[r$by]])
+      ft <- fisher.test(table(x[ok], resp[[r$by]][ok]), workspace = 2e7)
       row(key, st, p = ft$p.value, n = sum(ok))
     } else if (st == "ranktest") {
       d$variables$.y <- numeric_of(r$question, r$code)
