@@ -396,3 +396,37 @@ def test_booleans_with_missing_values_are_a_base(design, data):
     assert m.estimate == pytest.approx(a.estimate) and m.se == pytest.approx(a.se)
     t = design.total(as_boolean)
     assert t.estimate == pytest.approx(a.estimate * design.weights[y.notna()].sum())
+
+
+# --- what the weights cost (Kish) ----------------------------------------------------------------
+
+
+def test_kish_design_effect_of_equal_weights_is_one():
+    from barometer.design import kish_deff
+    from barometer.stats import effective_n
+
+    assert kish_deff([0.7] * 10) == pytest.approx(1)
+    assert effective_n([0.7] * 10) == pytest.approx(10)
+
+
+def test_kish_design_effect_of_a_known_set():
+    """Weights 1, 1, 1, 3: n Σw² / (Σw)² = 4 · 12 / 36 = 4/3 = 1 + CV²."""
+    from barometer.design import diagnostics, kish_deff
+
+    w = np.array([1, 1, 1, 3])
+    cv2 = w.var() / w.mean() ** 2
+    assert kish_deff(w) == pytest.approx(4 * 12 / 36) == pytest.approx(1 + cv2)
+    d = diagnostics(w)
+    assert (d.minimum, d.maximum, d.ratio, d.n) == (1, 3, 3, 4)
+    assert d.n_eff == pytest.approx(3) == pytest.approx(d.n / d.deff)
+
+
+def test_weighted_margins_are_the_frames():
+    from barometer.design import weighted_margins
+    from barometer.survey import load_survey
+
+    survey = load_survey()
+    d = Design(survey.respondents, survey.frame)
+    margins = weighted_margins(survey, d.weights)
+    assert margins["weighted_pct"].to_numpy() == pytest.approx(margins["frame_pct"].to_numpy(), abs=1e-6)
+    assert not np.allclose(margins["sample_pct"], margins["frame_pct"])

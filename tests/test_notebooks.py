@@ -191,7 +191,11 @@ def test_r_survey_recomputes_every_estimate(exported):
     low = np.where(share, np.maximum(r["low"], ours["bound_low"]), r["low"])
     high = np.where(share, np.minimum(r["high"], ours["bound_high"]), r["high"])
     collapsed = (ours["low"] == ours["high"]).to_numpy()  # p = 0 or 1: R's interval is the point too
-    ok = both.to_numpy() & ~collapsed
+    # where R's logit fit fails it gives no interval (the point and SE are still compared above);
+    # such rows are rare: a small domain with heavy weights
+    no_r_interval = r["low"].isna().to_numpy() & share
+    assert no_r_interval.sum() <= 0.02 * len(ours), list(ours.index[no_r_interval])
+    ok = both.to_numpy() & ~collapsed & ~no_r_interval
     assert np.allclose(ours["low"].to_numpy()[ok], low[ok], atol=1e-4, rtol=0, equal_nan=True)
     assert np.allclose(ours["high"].to_numpy()[ok], high[ok], atol=1e-4, rtol=0, equal_nan=True)
     assert (ours.loc[both, "n"].to_numpy() == r.loc[both, "n"].to_numpy()).all()

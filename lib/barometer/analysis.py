@@ -51,17 +51,29 @@ def design(survey: Survey) -> _design.Design:
     return cached[1]
 
 
-def domain(group: str) -> tuple[str, str] | None:
-    """The design domain of a group: None for all municipalities, else (frame column, class)."""
-    return None if group == "all" else (GROUP_COLUMN[group], group)
+def domain(group: str) -> tuple | None:
+    """The design domain of a group: None for all municipalities, else (column, class).
+
+    A group is one of :data:`GROUPS`, or ``<column>=<value>`` / ``<column>!=<value>`` for the
+    respondents with (or without) an answer, e.g. ``smart_city_manager=yes``.
+    """
+    if group == "all":
+        return None
+    if "!=" in group:
+        column, value = group.split("!=", 1)
+        return column, value, "!="
+    if "=" in group:
+        return tuple(group.split("=", 1))
+    return GROUP_COLUMN[group], group
 
 
 def group_ids(survey: Survey, group: str) -> pd.Index:
-    """Respondent ids of a group ("all", "urban", "rural", "flanders", "wallonia", "brussels")."""
+    """Respondent ids of a group (see :func:`domain`)."""
     r = survey.respondents
-    if group == "all":
+    spec = domain(group)
+    if spec is None:
         return r.index
-    return r.index[(r[GROUP_COLUMN[group]] == group).to_numpy()]
+    return r.index[_design.Design._in(r, spec)]
 
 
 def group_population(survey: Survey, group: str) -> int:

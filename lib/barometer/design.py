@@ -116,9 +116,9 @@ def no_assumption_bounds(k: int, n: int, N: int) -> tuple[float, float]:
     """Bounds of a domain's share when k of its n respondents (of N units) said yes.
 
     Nothing assumed about the N - n nonrespondents (Manski 1989): all no gives k/N, all yes
-    gives (k + N - n)/N = 1 - (n - k)/N. NaN when N is 0.
+    gives (k + N - n)/N = 1 - (n - k)/N. NaN when N is 0 or unknown (None).
     """
-    if N <= 0:
+    if N is None or N <= 0:
         return math.nan, math.nan
     return k / N, 1 - (n - k) / N
 
@@ -304,18 +304,31 @@ class Design:
 
     # --- domains ----------------------------------------------------------------------------
 
+    @staticmethod
+    def _in(table: pd.DataFrame, domain) -> np.ndarray:
+        """Rows of ``table`` in the domain: (column, value), or (column, value, "!=") for the others
+        with a known value."""
+        column, value, *negated = domain
+        values = table[column].astype(object)
+        inside = values == value
+        return (values.notna() & ~inside if negated else inside).to_numpy(dtype=bool)
+
     def _mask(self, domain) -> np.ndarray:
         if domain is None:
             return np.ones(self.n, dtype=bool)
-        column, value = domain
-        return (self.units[column].astype(object) == value).to_numpy(dtype=bool)
+        return self._in(self.units, domain)
 
-    def domain_population(self, domain: tuple[str, str] | None) -> int:
-        """N_d: municipalities of the frame in the domain (None: the whole frame)."""
+    def domain_population(self, domain) -> int | None:
+        """N_d: municipalities of the frame in the domain (None: the whole frame).
+
+        None when the domain is defined by an answer (a column the frame does not have): the
+        number of such municipalities is unknown.
+        """
         if domain is None:
             return self.population
-        column, value = domain
-        return int((self.frame[column].astype(object) == value).sum())
+        if domain[0] not in self.frame:
+            return None
+        return int(self._in(self.frame, domain).sum())
 
     def _values(self, y: pd.Series) -> pd.Series:
         return y.reindex(self.units.index)
@@ -367,6 +380,8 @@ class Design:
             half = t * se / (p * (1 - p))
             eta = math.log(p / (1 - p))
             low, high = _expit(eta - half), _expit(eta + half)
+        if math.isnan(bounds[0]):  # a domain defined by an answer: no known N_d, nothing to cut to
+            return Estimate(float(p), se, low, high, n, n_eff, df, method, *bounds, reason)
         low, high = max(low, bounds[0]), min(high, bounds[1])
         if not bounds[0] <= p <= bounds[1]:
             # the raking weights are calibrated to the margins, not within this domain
@@ -574,3 +589,50 @@ class Design:
         p = float(_st.f.sf(chisq / ndf, ndf, ddf)) if ddf > 0 else math.nan
         return Test(method, chisq / ndf, float(ndf), float(ddf), p, n,
                     float(group_means.max() - group_means.min()), "rank_score_range")
+
+
+# --- what the weights cost ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """What the weights cost: range, Kish's design effect and effective sample size."""
+
+    n: int
+    minimum: float
+    maximum: float
+    deff: float  # 1 + CV² (population CV of the weights)
+    n_eff: float  # n / deff = (Σw)² / Σw²
+
+    @property
+    def ratio(self) -> float:
+        return self.maximum / self.minimum
+
+
+def kish_deff(weights) -> float:
+    """Kish's design effect of unequal weights, 1 + CV² = n Σw² / (Σw)² (1 for equal weights)."""
+    w = np.asarray(weights, dtype=float)
+    return float(len(w) * (w ** 2).sum() / w.sum() ** 2)
+
+
+def diagnostics(weights) -> Diagnostics:
+    w = np.asarray(weights, dtype=float)
+    return Diagnostics(n=len(w), minimum=float(w.min()), maximum=float(w.max()), deff=kish_deff(w),
+                       n_eff=stats.effective_n(w))
+
+
+def weighted_margins(survey, weights: pd.Series, columns=MARGINS) -> pd.DataFrame:
+    """Per class: frame %, respondents %, weighted respondents % and mean weight (calibration, checked)."""
+    rows = []
+    for column in columns:
+        frame = survey.frame[column].value_counts(sort=False)
+        values = survey.respondents[column].astype(str)
+        unweighted = values.value_counts(sort=False).reindex(frame.index.astype(str), fill_value=0)
+        weighted = weights.groupby(values.to_numpy()).sum().reindex(frame.index.astype(str), fill_value=0)
+        for code in frame.index.astype(str):
+            rows.append({"variable": column, "code": code, "frame_pct": 100 * frame[code] / frame.sum(),
+                         "sample_pct": 100 * unweighted[code] / max(unweighted.sum(), 1),
+                         "weighted_pct": 100 * weighted[code] / max(weighted.sum(), 1e-300),
+                         "mean_weight": float(weights[(values == code).to_numpy()].mean())
+                         if unweighted[code] else float("nan")})
+    return pd.DataFrame(rows).set_index(["variable", "code"])

@@ -1,36 +1,26 @@
-"""Rounding as the report rounds, estimates with their base and interval, and tests of differences.
+"""Rounding as the report rounds, shared thresholds, and the tests R's survey package lacks.
 
 The published report rounds half up (SPSS's convention), not half to even as Python's
 ``round`` does; every figure the compendium quotes goes through :func:`round_half_up`.
 
-Estimates (:func:`share`, :func:`mean` and their weighted forms) carry their base n and a
-95% interval with the finite population correction: the 113 respondents are a fifth of a
-known population of 589 municipalities (and of a known number per region or class).
-Shares get Wilson's score interval (Wilson 1927), means a *t* interval; both are computed
-on the *effective* sample size n* = n_eff · (N − 1) / (N − n), where n_eff is Kish's
-effective size of the weights (n when unweighted) and (N − n) / (N − 1) the squared finite
-population correction (Cochran 1977, ch. 2–3): the variance of an estimate is that of a
-simple random sample of size n*.
-
-Tests: :func:`independence` (Pearson's χ² with Cramér's V from pingouin, and an exact test
-where an expected count is below :data:`MIN_EXPECTED`: Fisher's for two by two tables, the
-Fisher–Freeman–Halton extension otherwise), :func:`kruskal` for scores, :func:`goodness_of_fit`
-of the sample against the frame, and :func:`holm` for the family of tests of a notebook.
+Estimates, intervals and design-based tests are :mod:`barometer.design`'s. Here: the exact
+test of independence of an r x c table (:func:`fisher_exact`: Fisher's for two by two tables,
+the Fisher–Freeman–Halton extension otherwise), used where an expected count is below
+:data:`MIN_EXPECTED`; the goodness-of-fit test of the respondents against the frame
+(:func:`goodness_of_fit`, with the finite population correction :func:`gof_fpc_p`); Kish's
+effective sample size; and the thresholds of a low base and of significance.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import numpy as np
-import pandas as pd
 from scipy import stats as _st
 
 CONFIDENCE = 0.95
-Z95 = float(_st.norm.ppf(0.5 + CONFIDENCE / 2))
 #: Bases (unweighted respondents) below this are flagged as of low reliability. The project's
 #: convention, in the spirit of the publication rules of official statistics that suppress or
 #: flag cells resting on few observations; see the method page.
@@ -77,112 +67,9 @@ def effective_n(weights) -> float:
     return float(w.sum() ** 2 / (w ** 2).sum())
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A share (in %) or a mean with its base, its 95% interval and (if weighted) its effective base."""
-
-    value: float
-    n: int
-    low: float
-    high: float
-    population: int | None = None
-    n_eff: float | None = None  # Kish's effective sample size when the estimate is weighted
-
-    @property
-    def low_base(self) -> bool:
-        return is_low_base(self.n)
-
-    @property
-    def weighted(self) -> bool:
-        return self.n_eff is not None
-
-
 def is_low_base(n: int) -> bool:
     """Whether a base is below the threshold of low reliability (LOW_RELIABILITY_N)."""
     return n < LOW_RELIABILITY_N
-
-
-def wilson(p: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson's score interval of a proportion p observed on n (n may be an effective, non-integer size)."""
-    if math.isinf(n):
-        return p, p
-    z2 = z * z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(centre - half, 0.0), min(centre + half, 1.0)
-
-
-def _corrected_n(n_eff: float, n: int, population: int | None) -> float:
-    """The size of a simple random sample (with replacement) as precise as this one: n_eff / fpc²."""
-    f = fpc(n, population)
-    return math.inf if f == 0 else n_eff / (f * f)
-
-
-def share(k: int, n: int, population: int | None = None) -> Estimate:
-    """k of n in %, with Wilson's interval on the sample size corrected for the finite population.
-
-    With n = N the interval has no width (the whole population answered); without N it is
-    the plain Wilson interval.
-    """
-    if n == 0:
-        return Estimate(math.nan, 0, math.nan, math.nan, population)
-    p = k / n
-    low, high = wilson(p, _corrected_n(n, n, population))
-    return Estimate(100 * p, n, 100 * low, 100 * high, population)
-
-
-def weighted_share(chosen, weights, population: int | None = None) -> Estimate:
-    """Weighted % of ``chosen`` (booleans), Wilson's interval on the effective, corrected size."""
-    x = np.asarray(chosen, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    n = len(x)
-    if n == 0 or w.sum() <= 0:
-        return Estimate(math.nan, n, math.nan, math.nan, population, 0.0)
-    p = float((w * x).sum() / w.sum())
-    n_eff = effective_n(w)
-    low, high = wilson(p, _corrected_n(n_eff, n, population))
-    return Estimate(100 * p, n, 100 * low, 100 * high, population, n_eff)
-
-
-def _clean(values) -> list[float]:
-    return [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
-
-
-def mean(values, population: int | None = None) -> Estimate:
-    """Mean of the answered values, with a t interval corrected for the finite population."""
-    values = _clean(values)
-    n = len(values)
-    if n == 0:
-        return Estimate(math.nan, 0, math.nan, math.nan, population)
-    m = sum(values) / n
-    if n == 1:
-        return Estimate(m, 1, math.nan, math.nan, population)
-    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
-    half = float(_st.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n) * fpc(n, population)
-    return Estimate(m, n, m - half, m + half, population)
-
-
-def weighted_mean(values, weights, population: int | None = None) -> Estimate:
-    """Weighted mean, with a t interval on Kish's effective size, corrected for the finite population.
-
-    The standard deviation is the weighted one (with the n / (n − 1) correction); the t
-    quantile has n_eff − 1 degrees of freedom. Equal weights give exactly :func:`mean`.
-    """
-    pairs = [(float(v), float(w)) for v, w in zip(values, weights)
-             if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    n = len(pairs)
-    if n == 0:
-        return Estimate(math.nan, 0, math.nan, math.nan, population, 0.0)
-    x = np.array([v for v, _ in pairs])
-    w = np.array([w for _, w in pairs])
-    m = float((w * x).sum() / w.sum())
-    n_eff = effective_n(w)
-    if n == 1 or n_eff <= 1:
-        return Estimate(m, n, math.nan, math.nan, population, n_eff)
-    variance = float((w * (x - m) ** 2).sum() / w.sum()) * n / (n - 1)
-    half = (float(_st.t.ppf(0.5 + CONFIDENCE / 2, n_eff - 1)) * math.sqrt(variance / n_eff)
-            * fpc(n, population))
-    return Estimate(m, n, m - half, m + half, population, n_eff)
 
 
 # --- tests ----------------------------------------------------------------------------------
@@ -285,48 +172,6 @@ def fisher_monte_carlo(table, *, n_resamples: int = 100_000, seed: int = 0) -> f
     return float(_st.fisher_exact(t, method=method).pvalue)
 
 
-def independence(data: pd.DataFrame, x: str, y: str, *, exact: bool | None = None) -> TestResult:
-    """Test of independence of two categorical columns: χ² and Cramér's V (pingouin), exact where needed.
-
-    ``exact=None`` (default): the exact test decides when an expected count is below
-    MIN_EXPECTED, else Pearson's χ² (Yates-corrected for 2 x 2, as pingouin does). ``exact=True``
-    always decides with the exact test, ``False`` never.
-    """
-    import pingouin as pg
-
-    data = data[[x, y]].dropna().astype(str)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pingouin warns on low expected counts: reported as small_expected
-        expected, _, result = pg.chi2_independence(data, x=x, y=y)
-    observed = pd.crosstab(data[x], data[y])  # pingouin returns the Yates-corrected table for 2 x 2
-    row = result.set_index("test").loc["pearson"]
-    small = bool((expected.to_numpy() < MIN_EXPECTED).any())
-    use_exact = small if exact is None else exact
-    p_chi2 = float(row["pval"])
-    if use_exact:
-        method = "fisher" if observed.shape == (2, 2) else "fisher_freeman_halton"
-        try:
-            p = fisher_exact(observed.to_numpy())
-        except TooManyTables:  # a large table: the same test, its p-value estimated by simulation
-            p, method = fisher_monte_carlo(observed.to_numpy()), "fisher_monte_carlo"
-    else:
-        p, method = p_chi2, "chi2"
-    return TestResult(method=method, statistic=float(row["chi2"]), dof=int(row["dof"]), p=p,
-                      effect=float(row["cramer"]), n=len(data), small_expected=small, p_chi2=p_chi2)
-
-
-def kruskal(data: pd.DataFrame, dv: str, between: str) -> TestResult:
-    """Kruskal–Wallis test of a score across groups (pingouin), with ε² = H / (n − 1) as effect size."""
-    import pingouin as pg
-
-    data = data[[dv, between]].dropna()
-    data = data.assign(**{between: data[between].astype(str), dv: data[dv].astype(float)})
-    result = pg.kruskal(data=data, dv=dv, between=between).iloc[0]
-    h, n = float(result["H"]), len(data)
-    return TestResult(method="kruskal", statistic=h, dof=int(result["ddof1"]), p=float(result["p_unc"]),
-                      effect=h / (n - 1) if n > 1 else math.nan, n=n)
-
-
 def goodness_of_fit(observed, population_counts) -> TestResult:
     """χ² test of the sample's counts against the frame's distribution, with Cohen's w = sqrt(χ²/n).
 
@@ -356,17 +201,4 @@ def gof_fpc_p(result: TestResult, population: int) -> float:
         return 0.0 if result.statistic > 1e-9 else 1.0  # a census: any difference is real
     return float(_st.chi2.sf(result.statistic / factor, result.dof))
 
-
-def holm(results: list[TestResult]) -> list[TestResult]:
-    """Holm's step-down adjustment (Holm 1979, via statsmodels) across a family of tests.
-
-    Returns the results with ``p_adjusted`` and ``family`` (the number of tests) filled in,
-    in the order given.
-    """
-    from statsmodels.stats.multitest import multipletests
-
-    if not results:
-        return []
-    _, adjusted, _, _ = multipletests([r.p for r in results], alpha=ALPHA, method="holm")
-    return [replace(r, p_adjusted=float(a), family=len(results)) for r, a in zip(results, adjusted)]
 

@@ -105,6 +105,14 @@ in_group <- function(group) {
   if (is.na(group) || group == "all") return(rep(TRUE, nrow(resp)))
   if (group %in% c("urban", "rural")) return(resp$urbanity == group)
   if (group %in% c("flanders", "wallonia", "brussels")) return(resp$region == group)
+  if (grepl("!=", group, fixed = TRUE)) {  # <column>!=<value>: the others with a known value
+    parts <- strsplit(group, "!=", fixed = TRUE)[[1]]
+    return(!is.na(resp[[parts[1]]]) & resp[[parts[1]]] != parts[2])
+  }
+  if (grepl("=", group, fixed = TRUE)) {  # <column>=<value>, e.g. an answer
+    parts <- strsplit(group, "=", fixed = TRUE)[[1]]
+    return(!is.na(resp[[parts[1]]]) & resp[[parts[1]]] == parts[2])
+  }
   parts <- strsplit(group, ":", fixed = TRUE)[[1]]
   v <- resp[[switch(parts[1], size = "size_class", province = "province", parts[1])]]
   !is.na(v) & v == parts[2]
@@ -151,8 +159,13 @@ for (i in seq_len(nrow(req))) {
     if (st %in% c("proportion", "share")) {
       d$variables$.y <- binary(r$question, r$code)
       s <- subset(d, in_group(r$group) & !is.na(.y))
-      ci <- svyciprop(~.y, s, method = "logit", na.rm = TRUE)
-      row(key, st, coef(ci), SE(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], degf(s) + 1, degf(s))
+      ci <- tryCatch(svyciprop(~.y, s, method = "logit", na.rm = TRUE), error = function(e) NULL)
+      if (is.null(ci) || any(is.nan(attr(ci, "ci")))) {
+        # the logit fit failed (all or none in the base, or a few heavy weights): the point and its SE
+        # are svymean's, and R gives no interval to compare with
+        m <- svymean(~as.numeric(.y), s, na.rm = TRUE)
+        row(key, st, coef(m), SE(m), NA, NA, degf(s) + 1, degf(s))
+      } else row(key, st, coef(ci), SE(ci), attr(ci, "ci")[1], attr(ci, "ci")[2], degf(s) + 1, degf(s))
     } else if (st %in% c("mean", "total")) {
       d$variables$.y <- numeric_of(r$question, r$code)
       s <- subset(d, in_group(r$group) & !is.na(.y))
