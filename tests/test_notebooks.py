@@ -188,8 +188,8 @@ def test_r_survey_recomputes_every_estimate(exported):
     assert np.allclose(ours.loc[both, "se"], r.loc[both, "se"], atol=1e-4, rtol=0, equal_nan=True)
     # the book cuts a share's interval to the no-assumption bounds; R's interval is cut alike to compare
     share = (ours["method"] == "svyciprop-logit").to_numpy()
-    low = np.where(share, np.maximum(r["low"], ours["bound_low"]), r["low"])
-    high = np.where(share, np.minimum(r["high"], ours["bound_high"]), r["high"])
+    low = np.where(share, np.fmax(r["low"], ours["bound_low"]), r["low"])  # no bounds (NaN): no cut
+    high = np.where(share, np.fmin(r["high"], ours["bound_high"]), r["high"])
     collapsed = (ours["low"] == ours["high"]).to_numpy()  # p = 0 or 1: R's interval is the point too
     # where R's logit fit fails it gives no interval (the point and SE are still compared above);
     # such rows are rare: a small domain with heavy weights
@@ -250,3 +250,13 @@ def test_the_public_download_is_disclosure_controlled(tmp_path):
     from barometer.i18n import t
 
     assert survey.synthetic and t("common.synthetic_notice", "nl") in (tmp_path / "README.txt").read_text()
+
+
+def test_claims_are_judged_alike_in_both_languages(runs):
+    """Every sentence's verdict comes from the same test in Dutch and French (tests.csv per language)."""
+    from barometer.findings import read_tests
+
+    nl, fr = (read_tests(runs[lang] / "findings", chapters.ALL) for lang in ("nl", "fr"))
+    assert len(nl) and list(nl.index) == list(fr.index)
+    assert nl["verdict"].to_dict() == fr["verdict"].to_dict()
+    assert nl["p"].fillna(-1).to_dict() == fr["p"].fillna(-1).to_dict()
