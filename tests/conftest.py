@@ -101,6 +101,7 @@ def write_as_sav(source: Path, target: Path) -> Path:
 _GROUPS = {"test_build_robustness.py": "build", "test_book.py": "book", "test_notebooks.py": "notebooks"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     for item in items:
         group = "nbval" if item.path.suffix == ".ipynb" else _GROUPS.get(item.path.name)
