@@ -33,13 +33,14 @@ bench: setup
 
 # Prints the suite's wall time and exits with pytest's status. Two runs side by side: the stored
 # notebooks under nbval, in reading order (chapters.ALL: the readers after the chapters they read),
-# one kernel at a time; and tests/ on two workers (pytest-xdist, groups in tests/conftest.py).
+# one kernel at a time; and tests/ on two workers (pytest-xdist), a test file per worker so that
+# the tests sharing a session fixture (cold builds, notebook runs, the built book) share it.
 test: setup chromium r
 	@start=$$(date +%s); mkdir -p build; \
 	notebooks=$$($(PY) -c "from barometer import chapters; print(' '.join(f'notebooks/{c}.ipynb' for c in chapters.ALL))"); \
 	$(PY) -m pytest -p no:xdist --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  -p no:cacheprovider $$notebooks > build/nbval.log 2>&1 & nbval=$$!; \
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS); status=$$?; \
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	wait $$nbval; nbval_status=$$?; \
 	echo "--- stored notebooks (nbval) ---"; tail -n 15 build/nbval.log; \
 	end=$$(date +%s); \

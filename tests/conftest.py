@@ -93,17 +93,3 @@ def write_as_sav(source: Path, target: Path) -> Path:
         if extra.exists():
             (target / extra.name).write_bytes(extra.read_bytes())
     return target
-
-
-#: The suite runs on two workers (pytest-xdist, ``--dist loadgroup``). Tests that share an expensive
-#: session fixture (cold builds, notebook runs, the built book) or an order (the stored notebooks,
-#: whose appendices read what the chapters before them wrote) stay together on one worker.
-_GROUPS = {"test_build_robustness.py": "build", "test_book.py": "book", "test_notebooks.py": "notebooks"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = "nbval" if item.path.suffix == ".ipynb" else _GROUPS.get(item.path.name)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
