@@ -165,8 +165,8 @@ def item_answers(survey: Survey, question: str) -> pd.DataFrame:
 
     One row per respondent who answered any item; NaN where a respondent left an item out.
     """
-    long, column = ((survey.rankings, "rank") if survey.codebook[question].type == "ranking"
-                    else (survey.ratings, "value"))
+    table = survey.codebook[question].kind.table  # "ratings" or "rankings"
+    long, column = getattr(survey, table), {"ratings": "value", "rankings": "rank"}[table]
     rows = long[long["question"] == question]
     wide = rows.pivot_table(index="respondent_id", columns="item", values=column, aggfunc="first")
     return wide.reindex(columns=survey.codebook[question].item_codes).astype(float)
@@ -190,13 +190,19 @@ def _rankings(survey: Survey, question: str, group: str) -> pd.DataFrame:
     return r[(r["question"] == question) & r["respondent_id"].isin(ids)]
 
 
+def first_items(survey: Survey, question: str) -> pd.Series:
+    """Ranking: the item each respondent who ranked any item put first (missing if none was ranked first)."""
+    r = survey.rankings[survey.rankings["question"] == question]
+    first = r[r["rank"] == 1].drop_duplicates("respondent_id").set_index("respondent_id")["item"]
+    return first.reindex(pd.Index(r["respondent_id"].unique(), name="respondent_id"))
+
+
 def first_ranked_counts(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
     """Ranking: each item put first; base = the group's respondents who ranked any item."""
-    r = _rankings(survey, question, group)
-    base = pd.Index(r["respondent_id"].unique())
-    first = r[r["rank"] == 1]
-    return _table(survey, {item: pd.Series(base.isin(first.loc[first["item"] == item, "respondent_id"]), index=base)
-                           for item in survey.codebook[question].item_codes}, group, f"{question}.{FIRST}")
+    first = first_items(survey, question)
+    first = first[first.index.isin(group_ids(survey, group))]
+    return _table(survey, {item: first == item for item in survey.codebook[question].item_codes},
+                  group, f"{question}.{FIRST}")
 
 
 def mean_ranks(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:

@@ -98,14 +98,10 @@ def _answer_columns(survey: Survey, q) -> dict[str, pd.Series]:
         flags = analysis.option_flags(survey, q.name)
         return {f"{q.name}.{code}": flags[code] for code in flags.columns}
     if table in ("ratings", "rankings"):
-        value = {"ratings": "value", "rankings": "rank"}[table]
-        rows = getattr(survey, table)
-        rows = rows[rows["question"] == q.name]
-        wide = rows.pivot_table(index="respondent_id", columns="item", values=value, aggfunc="first")
-        columns = {f"{q.name}.{item}": wide[item] for item in q.item_codes if item in wide}
+        wide = analysis.item_answers(survey, q.name)
+        columns = {f"{q.name}.{item}": wide[item] for item in q.item_codes if wide[item].notna().any()}
         if table == "rankings":
-            first = rows[rows["rank"] == 1].drop_duplicates("respondent_id").set_index("respondent_id")["item"]
-            columns[f"{q.name}.{analysis.FIRST}"] = first.reindex(pd.Index(rows["respondent_id"].unique()))
+            columns[f"{q.name}.{analysis.FIRST}"] = analysis.first_items(survey, q.name)
         return columns
     return {}  # projects: their own file
 
