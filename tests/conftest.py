@@ -93,3 +93,91 @@ def write_as_sav(source: Path, target: Path) -> Path:
         if extra.exists():
             (target / extra.name).write_bytes(extra.read_bytes())
     return target
+
+
+# --- the built site, shared ------------------------------------------------------------------------
+# One cold build of the default data serves every test file that reads the built book (test_book,
+# the site, PDF and prose checks, the build's determinism check). Under pytest-xdist each worker is
+# its own process: the first to ask builds into the run's shared temporary folder under a file lock,
+# the others wait for it and read the same build.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _shared_root(tmp_path_factory, worker_id: str) -> Path:
+    """A folder that every worker of this run sees (the run's base temporary folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, worker_id):
+    """The whole site of the default data, built once per run: ``site.html`` (the published folder,
+    ``<root>/site``) and ``site.work`` (``<root>/work``)."""
+    import fcntl
+    from types import SimpleNamespace
+
+    from barometer import build
+
+    root = _shared_root(tmp_path_factory, worker_id) / "shared-site"
+    root.mkdir(exist_ok=True)
+    done = root / "built"
+    with open(root / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                rc = build.run(work=root / "work", site=root / "site")
+                assert rc == 0, "barometer.build.run failed (its output above names the notebook or book)"
+                done.write_text("ok")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return SimpleNamespace(html=root / "site", work=root / "work")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (no browser download)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """A static server over the built site on 127.0.0.1 (free port), stopped after the run."""
+    import functools
+    import sys
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+            pass
+
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            """A browser dropping a connection when it navigates away is not an error of the site."""
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    httpd = Server(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.html)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(params=["file", "http"])
+def base_url(request, site):
+    """The site's root address over file:// or over the local server."""
+    if request.param == "file":
+        return site.html.as_uri()
+    return request.getfixturevalue("server")

@@ -1,6 +1,6 @@
 """End-to-end tests of the published site (``python -m barometer.build``).
 
-The site is built ONCE per test module, into a temporary folder, by ``barometer.build.run``;
+The site is built ONCE per test run (conftest's ``site``, shared by the workers) by ``barometer.build.run``;
 every test below reads that build (the site ``<tmp>/html`` and the work files ``<tmp>/work``).
 
 1. Browser: every page of both books, opened in Chromium over ``file://`` and over a local
@@ -14,21 +14,16 @@ every test below reads that build (the site ``<tmp>/html`` and the work files ``
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
-import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import pytest
 import yaml
 
-from barometer import build, chapters, pages
+from barometer import chapters, pages
 from barometer.codebook import LANGUAGES, load_codebook
 from barometer.i18n import t, word_files
 from barometer.surveymonkey import read_export
@@ -37,22 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES_SRC = ROOT / "book" / "pages"
 RAW = ROOT / "data" / "raw" / "synthetic"
 OTHER = {"nl": "fr", "fr": "nl"}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-# ---------------------------------------------------------------------------------------------
-# fixtures: one build, one browser, one static server
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The whole site, built once: ``site.html`` (the published folder) and ``site.work``."""
-    tmp = tmp_path_factory.mktemp("book")
-    rc = build.run(work=tmp / "work", site=tmp / "html")
-    assert rc == 0, "barometer.build.run failed (its output above names the notebook or book)"
-    return SimpleNamespace(html=tmp / "html", work=tmp / "work")
+# The built site (``site``), the browser (``browser``) and the static server (``server``) are
+# session fixtures of conftest.py, shared by every test file that reads the built book.
 
 
 def book_pages(site_dir: Path, lang: str) -> list[str]:
@@ -60,50 +41,6 @@ def book_pages(site_dir: Path, lang: str) -> list[str]:
     folder = site_dir / lang
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")
                   if "_static" not in p.relative_to(folder).parts)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        """A browser dropping a connection when it navigates away is not an error of the site."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    """A static server over the built site on 127.0.0.1 (free port), stopped after the module."""
-    handler = functools.partial(_QuietHandler, directory=str(site.html))
-    httpd = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(params=["file", "http"])
-def base_url(request, site):
-    """The site's root address over file:// or over the local server."""
-    if request.param == "file":
-        return site.html.as_uri()
-    return request.getfixturevalue("server")
 
 
 class Tab:

@@ -40,16 +40,16 @@ PLANTED_AT = 2  # in notebooks/sample.ipynb: after the parameters and the import
 
 
 @pytest.fixture(scope="module")
-def cold(tmp_path_factory) -> dict[str, Path]:
-    """Two cold builds of the default data into fresh work and site folders, one after the other.
-
-    Both read the same snapshot of notebooks/, so an edit made meanwhile cannot tell them apart."""
+def cold(tmp_path_factory, request) -> dict[str, Path]:
+    """Two cold builds of the default data into fresh work and site folders: ``a`` is the run's
+    shared build (conftest's ``site``, from notebooks/), ``b`` this module's own, from a snapshot of
+    notebooks/ that the last test edits. Both are made in the same run, so the same notebooks."""
     roots = {"notebooks": tmp_path_factory.mktemp("snapshot") / "notebooks", "git": pages.git_state()}
     shutil.copytree(paths.NOTEBOOKS, roots["notebooks"], ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for name in ("a", "b"):
-        root = tmp_path_factory.mktemp(f"cold-{name}")
-        assert build.run(work=root / "work", site=root / "site", notebooks=roots["notebooks"]) == 0
-        roots[name] = root
+    root = tmp_path_factory.mktemp("cold-b")
+    assert build.run(work=root / "work", site=root / "site", notebooks=roots["notebooks"]) == 0
+    roots["b"] = root
+    roots["a"] = request.getfixturevalue("site").html.parent  # after b: another worker may be building it
     return roots
 
 
@@ -158,7 +158,7 @@ def _stamps(work: Path) -> dict[str, int]:
 
 def test_a_second_build_runs_nothing_and_keeps_the_site(cold):
     """A commit made meanwhile changes the colophon (hence the books), never a notebook run."""
-    work, site = cold["a"] / "work", cold["a"] / "site"
+    work, site = cold["b"] / "work", cold["b"] / "site"  # b: the shared build is only read
     before = {"stamps": _stamps(work), "site": _tree(site)}
     assert len(before["stamps"]) == len(chapters.ALL) * len(LANGUAGES) + len(LANGUAGES)
     assert build.run(work=work, site=site, notebooks=cold["notebooks"]) == 0

@@ -1,4 +1,5 @@
-"""The notebooks run through papermill in both languages, on the default data and on other data.
+"""The notebooks as the book runs them in both languages (the run's shared build), and through
+papermill on other data.
 
 Checks: every published figure is reproduced by the notebooks' findings; the findings agree
 with the independent plain-pandas computation; a French run shows no Dutch label of the
@@ -37,22 +38,16 @@ def _run(notebook: str, lang: str, out: str, data: str = "") -> str:
     return str(target)
 
 
-def _run_all(notebooks, lang: str, out: str) -> None:
-    for notebook in notebooks:
-        _run(notebook, lang, out)
-
-
 @pytest.fixture(scope="session")
-def runs(tmp_path_factory) -> dict[str, Path]:
-    """Each research notebook run once per language (two at a time), then the conclusion and the appendices."""
-    dirs = {lang: tmp_path_factory.mktemp(f"run-{lang}") for lang in ("nl", "fr")}
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(_run, nb, lang, str(d)) for lang, d in dirs.items() for nb in NOTEBOOKS]
-        for f in futures:
-            f.result()
-        # the readers of the findings, each language's in order, the two languages side by side
-        for f in [pool.submit(_run_all, chapters.READERS, lang, str(d)) for lang, d in dirs.items()]:
-            f.result()
+def runs(site, tmp_path_factory) -> dict[str, Path]:
+    """The chapters as the book ran them (conftest's shared build, book mode): per language a folder
+    with each executed notebook and ``findings`` (every chapter's findings, estimates and tests)."""
+    dirs = {}
+    for lang in ("nl", "fr"):
+        folder = dirs[lang] = tmp_path_factory.mktemp(f"run-{lang}")
+        (folder / "findings").symlink_to(site.work / "site-src" / lang / "_findings")
+        for nb in chapters.ALL:
+            (folder / f"{nb}.ipynb").symlink_to(site.work / "runs" / lang / nb / f"{nb}.ipynb")
     return dirs
 
 

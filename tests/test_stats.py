@@ -132,3 +132,50 @@ def test_goodness_of_fit_with_the_finite_population_correction():
 
 def replace_p(p):
     return stats.TestResult(method="chi2", statistic=1.0, dof=1, p=p, effect=0.1, n=100)
+
+
+# --- R-indicator ------------------------------------------------------------------------------
+
+
+def _classes(sizes):
+    """A design matrix of dummies (first class the reference) for units in classes of these sizes."""
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    return labels, (labels[:, None] == np.arange(1, len(sizes))[None, :]).astype(float)
+
+
+def test_r_indicator_of_a_saturated_model_is_one_minus_twice_the_spread_of_the_class_rates():
+    """With one categorical covariate the propensities are the classes' response rates, so R and the
+    bias of S² have closed forms: bias = Σ_g p_g(1 − p_g) / N (the delta-method variance of each
+    class rate, p_g(1 − p_g)/n_g, summed over the class's n_g units)."""
+    sizes, responding = [300, 200, 89], [30, 50, 40]
+    labels, x = _classes(sizes)
+    y = np.concatenate([np.r_[np.ones(k), np.zeros(n - k)] for n, k in zip(sizes, responding)])
+    result = stats.r_indicator(y, x)
+    rates = np.array(responding) / np.array(sizes)
+    unit_rates = rates[labels]
+    assert result.propensities == pytest.approx(unit_rates, abs=1e-9)
+    s2 = unit_rates.var(ddof=1)
+    assert result.r_unadjusted == pytest.approx(1 - 2 * np.sqrt(s2), abs=1e-9)
+    bias = float((rates * (1 - rates)).sum()) / len(y)
+    assert result.r == pytest.approx(1 - 2 * np.sqrt(s2 - bias), abs=1e-7)
+    assert result.low < result.r < result.high
+
+
+def test_r_indicator_standard_error_matches_the_spread_of_repeated_responses():
+    """The analytic SE is an approximation of R̂'s spread over repetitions of the response: draw
+    responses of 589 units from fixed propensities many times and compare."""
+    sizes, true_rates = [250, 200, 139], np.array([0.12, 0.22, 0.35])
+    labels, x = _classes(sizes)
+    rng = np.random.default_rng(2016)
+    results = [stats.r_indicator(rng.random(len(labels)) < true_rates[labels], x) for _ in range(400)]
+    spread = np.std([r.r for r in results], ddof=1)
+    mean_se = np.mean([r.se for r in results])
+    assert mean_se == pytest.approx(spread, rel=0.15)
+    covered = np.mean([r.low <= 1 - 2 * true_rates[labels].std(ddof=1) <= r.high for r in results])
+    assert covered > 0.9
+
+
+def test_r_indicator_refuses_a_response_without_variation():
+    _, x = _classes([10, 10])
+    with pytest.raises(ValueError, match="both responding and non-responding"):
+        stats.r_indicator(np.zeros(20), x)

@@ -197,10 +197,14 @@ class QuestionType:
 TYPES: dict[str, type[QuestionType]] = {}
 
 
-def register(cls: type[QuestionType]) -> type[QuestionType]:
-    """Make a type known to the codebook under its name."""
-    TYPES[cls.name] = cls
-    return cls
+def register(name: str, *, table: str | None = None, needs: tuple[str, ...] = ()):
+    """Make a type known to the codebook under ``name``, with the table its answers feed and what its
+    codebook entry must give (the class attributes of :class:`QuestionType`)."""
+    def declare(cls: type[QuestionType]) -> type[QuestionType]:
+        cls.name, cls.table, cls.needs = name, table, needs
+        TYPES[name] = cls
+        return cls
+    return declare
 
 
 def of(question: Question) -> QuestionType:
@@ -211,54 +215,58 @@ def of(question: Question) -> QuestionType:
 # --------------------------------------------------------------------------- one column of text
 
 
-class _OneTextColumn(QuestionType):
+class _OneColumn(QuestionType):
+    """A question answered in one column, headed by its text over ``second_row``."""
+
+    second_row = RESPONSE
+
     def answer_columns(self, lang):
-        return [Column(self.q.name, (self.q.text[lang], OPEN_RESPONSE), "response")]
+        return [Column(self.q.name, (self.q.text[lang], self.second_row), "response")]
+
+    def decode(self, lang, main, fail, text):
+        column, value = next(iter(main.items()))
+        return self.decode_cell(lang, column, value, fail, text)
+
+    def decode_cell(self, lang: str, column: Column, value, fail: Fail, text: Text):
+        """The coded answer of the one filled cell."""
+        raise NotImplementedError
+
+
+class _OneTextColumn(_OneColumn):
+    second_row = OPEN_RESPONSE
 
     def encode(self, column, value, lang):
         return str(value)
 
-    def decode(self, lang, main, fail, text):
-        return text(str(next(iter(main.values()))))
+    def decode_cell(self, lang, column, value, fail, text):
+        return text(str(value))
 
     def answer_sav_text(self, column):
         return True
 
 
-@register
+@register("municipality")
 class Municipality(_OneTextColumn):
     """The respondent's municipality as typed: str (a name or a NIS code); matched to the frame, not tabulated."""
 
-    name = "municipality"
 
-
-@register
+@register("open", table="respondents")
 class Open(_OneTextColumn):
     """A free text: str, outer spaces stripped on reading."""
-
-    name = "open"
-    table = "respondents"
 
     def column(self, values):
         return pd.array(values, dtype="str")
 
 
-@register
-class Number(QuestionType):
+@register("number", table="respondents", needs=("range",))
+class Number(_OneColumn):
     """A number between the codebook's min and max: int or float (a comma is read as the decimal sign)."""
-
-    name = "number"
-    needs = ("range",)
-    table = "respondents"
-
-    def answer_columns(self, lang):
-        return [Column(self.q.name, (self.q.text[lang], OPEN_RESPONSE), "response")]
+    second_row = OPEN_RESPONSE
 
     def encode(self, column, value, lang):
         return _fmt_number(value)
 
-    def decode(self, lang, main, fail, text):
-        column, value = next(iter(main.items()))
+    def decode_cell(self, lang, column, value, fail, text):
         expected = f"a number from {self.q.minimum} to {self.q.maximum}"
         try:
             number = float(str(value).replace(",", ".").strip())
@@ -272,22 +280,15 @@ class Number(QuestionType):
         return pd.array([None if v is None else float(v) for v in values], dtype="Float64")
 
 
-@register
-class Scale10(QuestionType):
+@register("scale10", table="respondents")
+class Scale10(_OneColumn):
     """A 0-10 scale (as the 2018 wave asks): int 0..10; the export's cell and the SPSS value hold the number."""
-
-    name = "scale10"
-    table = "respondents"
     LOW, HIGH = 0, 10
-
-    def answer_columns(self, lang):
-        return [Column(self.q.name, (self.q.text[lang], RESPONSE), "response")]
 
     def encode(self, column, value, lang):
         return str(int(value))
 
-    def decode(self, lang, main, fail, text):
-        column, value = next(iter(main.items()))
+    def decode_cell(self, lang, column, value, fail, text):
         digits = str(value).strip()
         if not (digits.isascii() and digits.isdigit()) or not self.LOW <= int(digits) <= self.HIGH:
             fail(column, "scale value out of range", value, f"a whole number from {self.LOW} to {self.HIGH}")
@@ -300,22 +301,14 @@ class Scale10(QuestionType):
 # --------------------------------------------------------------------------- choices
 
 
-@register
-class Single(QuestionType):
+@register("single", table="respondents", needs=("options",))
+class Single(_OneColumn):
     """One option: its code (str)."""
-
-    name = "single"
-    needs = ("options",)
-    table = "respondents"
-
-    def answer_columns(self, lang):
-        return [Column(self.q.name, (self.q.text[lang], RESPONSE), "response")]
 
     def encode(self, column, value, lang):
         return self.q.option(value).labels[lang]
 
-    def decode(self, lang, main, fail, text):
-        column, value = next(iter(main.items()))
+    def decode_cell(self, lang, column, value, fail, text):
         for option in self.q.options:
             if norm(option.labels[lang]) == norm(value):
                 return option.code
@@ -331,13 +324,9 @@ class Single(QuestionType):
         return pd.Categorical(values, categories=list(self.q.codes), ordered=True)
 
 
-@register
+@register("multiple", table="choices", needs=("options",))
 class Multiple(QuestionType):
     """Several options, one column each (the option's label, or 1, when chosen): list of option codes."""
-
-    name = "multiple"
-    needs = ("options",)
-    table = "choices"
 
     def answer_columns(self, lang):
         return [Column(self.q.name, (self.q.text[lang], o.labels[lang]), "option", o.code) for o in self.q.options]
@@ -369,16 +358,26 @@ class Multiple(QuestionType):
 # --------------------------------------------------------------------------- items
 
 
-@register
-class Matrix(QuestionType):
-    """Items rated on a labelled scale, one column each: {item code: scale value (int)}."""
+class _Items(QuestionType):
+    """Items answered one column each; the long table holds (question, item, ``value_column``)."""
 
-    name = "matrix"
-    needs = ("items", "scale")
-    table = "ratings"
+    value_column: ClassVar[str]
 
     def answer_columns(self, lang):
         return [Column(self.q.name, (self.q.text[lang], o.labels[lang]), "item", o.code) for o in self.q.items]
+
+    def rows(self, answer):
+        return [(self.q.name, item, value) for item, value in answer.items()]
+
+    def finish(self, table):
+        table[self.value_column] = table[self.value_column].astype("int64")
+
+
+@register("matrix", table="ratings", needs=("items", "scale"))
+class Matrix(_Items):
+    """Items rated on a labelled scale, one column each: {item code: scale value (int)}."""
+
+    value_column = "value"
 
     def encode(self, column, value, lang):
         rating = value.get(column.code)
@@ -406,26 +405,15 @@ class Matrix(QuestionType):
         rating = value.get(column.code)
         return None if rating is None else [p.value for p in self.q.scale].index(rating) + 1
 
-    def rows(self, answer):
-        return [(self.q.name, item, value) for item, value in answer.items()]
 
-    def finish(self, table):
-        table["value"] = table["value"].astype("int64")
-
-
-@register
-class Ranking(QuestionType):
+@register("ranking", table="rankings", needs=("items",))
+class Ranking(_Items):
     """Items ranked 1..n, one column each (N/A when unranked): {item code: rank (int)}.
 
     A ranking the respondent skipped is written as empty cells, not N/A.
     """
 
-    name = "ranking"
-    needs = ("items",)
-    table = "rankings"
-
-    def answer_columns(self, lang):
-        return [Column(self.q.name, (self.q.text[lang], o.labels[lang]), "item", o.code) for o in self.q.items]
+    value_column = "rank"
 
     def cells(self, answers, lang):
         if not answers.get(self.q.name):
@@ -453,27 +441,18 @@ class Ranking(QuestionType):
     def to_sav(self, column, value):
         return value.get(column.code)
 
-    def rows(self, answer):
-        return [(self.q.name, item, rank) for item, rank in answer.items()]
-
-    def finish(self, table):
-        table["rank"] = table["rank"].astype("int64")
 
 
 # --------------------------------------------------------------------------- project list
 
 
-@register
+@register("project_list", table="projects", needs=("slots",))
 class ProjectList(QuestionType):
     """Numbered slots of fields (text, or an option), one column per slot and field.
 
     Coded answer: a list of {field name: text or option code}, slot n at position n - 1;
     read back, each project also carries its ``slot`` number.
     """
-
-    name = "project_list"
-    needs = ("slots",)
-    table = "projects"
 
     def answer_columns(self, lang):
         q = self.q

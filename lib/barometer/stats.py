@@ -202,3 +202,65 @@ def gof_fpc_p(result: TestResult, population: int) -> float:
     return float(_st.chi2.sf(result.statistic / factor, result.dof))
 
 
+
+
+# --- representativeness -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RIndicator:
+    """The R-indicator of a response, with its standard error and 95 % interval.
+
+    ``r`` is bias-adjusted, ``r_unadjusted`` is 1 − 2 S(ρ̂) as first defined; ``low``/``high``
+    is r ± z·se cut to [0, 1]; ``propensities`` are the fitted response propensities.
+    """
+
+    r: float
+    r_unadjusted: float
+    se: float
+    low: float
+    high: float
+    propensities: np.ndarray
+
+
+def r_indicator(responded, covariates) -> RIndicator:
+    """The R-indicator of Schouten, Cobben & Bethlehem (2009) with the standard error of Shlomo,
+    Skinner & Schouten (2012), for a response observed on the whole frame (every unit invited).
+
+    R = 1 − 2 S(ρ̂), ρ̂ the propensities of a logistic model of response on ``covariates`` (a
+    design matrix without constant) fitted on the frame. Because every unit was invited (a census of
+    invitations, weights 1, no sampling term), the estimator's bias and variance come from the
+    estimated model alone: with z_i = ρ̂_i(1 − ρ̂_i) x_i and Σ the model's covariance,
+    bias of S² = Σ_i z_i'Σz_i / N, and Var(R̂) ≈ [4 A'ΣA + 2 tr(BΣBΣ)] / S²_ML with A the covariance
+    of ρ̂ with z and B the covariance of z (both with divisor N). The adjusted R uses S² (1 − bias/S²).
+    Raises ValueError when the model cannot be fitted (e.g. one category answers all or none).
+    """
+    import statsmodels.api as sm
+
+    y = np.asarray(responded, dtype=float)
+    x = sm.add_constant(np.asarray(covariates, dtype=float), has_constant="add")
+    if len(y) < 2 or y.min() == y.max():
+        raise ValueError("the response model needs both responding and non-responding units")
+    try:
+        fit = sm.GLM(y, x, family=sm.families.Binomial()).fit()
+    except (np.linalg.LinAlgError, sm.tools.sm_exceptions.PerfectSeparationError) as error:
+        raise ValueError(f"the response model cannot be fitted: {error}") from error
+    sigma = np.asarray(fit.cov_params())
+    prop = np.asarray(fit.fittedvalues)
+    if not (np.all(np.isfinite(sigma)) and np.all(np.isfinite(prop))):
+        raise ValueError("the response model has no finite fit")
+    n = len(y)
+    z = (prop * (1 - prop))[:, None] * x
+    s2 = float(prop.var(ddof=1))
+    bias = float(np.einsum("ij,jk,ik->", z, sigma, z)) / n
+    factor = 0.0 if bias > s2 else 1 - bias / s2
+    s2_ml = float(prop.var(ddof=0))
+    a = ((prop - prop.mean())[:, None] * (z - z.mean(axis=0))).mean(axis=0)
+    b = np.cov(z, rowvar=False, ddof=0)
+    bs = b @ sigma
+    variance = (4 * float(a @ sigma @ a) + 2 * float(np.trace(bs @ bs))) / s2_ml if s2_ml > 0 else math.nan
+    r = 1 - 2 * math.sqrt(s2 * factor)
+    se = math.sqrt(variance) if variance >= 0 else math.nan
+    half = float(_st.norm.ppf(0.5 + CONFIDENCE / 2)) * se
+    return RIndicator(r=r, r_unadjusted=1 - 2 * math.sqrt(s2), se=se, low=max(r - half, 0.0),
+                      high=min(r + half, 1.0), propensities=prop)
