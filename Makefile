@@ -8,7 +8,7 @@ BASE_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n 2 tests/test_frame.py"`.
 PYTEST_ARGS ?=
 
-.PHONY: setup book test lab data notebooks chromium r browser clean distclean bench
+.PHONY: setup book pdf test lab data notebooks chromium r browser clean distclean bench
 
 setup: $(VENV)/.installed
 
@@ -23,6 +23,12 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	touch $@
 
 book: setup
+	$(PY) -m barometer.build
+
+# The site and the PDF edition of each book (barometer.pdf), which Debian's chromium prints:
+# installed first where missing. `make book` prints the PDFs too where chromium is there, and
+# says that it skipped them where it is not.
+pdf: setup chromium
 	$(PY) -m barometer.build
 
 # Times the build in a temporary folder (naive baseline, cold, no-op, one notebook changed, one
@@ -59,13 +65,14 @@ notebooks: setup
 data: setup
 	$(PY) -m barometer_synth
 
-# The book's browser tests drive Debian's chromium (no browser download by playwright).
+# The book's browser tests drive Debian's chromium (no browser download by playwright), which also
+# prints the PDF edition (in Liberation Sans); the PDF's tests read its text with poppler's pdftotext.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then \
 	  if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
-	  echo "installing Debian's chromium (apt-get)"; \
+	  echo "installing Debian's chromium and poppler-utils (apt-get)"; \
 	  $$sudo apt-get update && \
-	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation poppler-utils; \
 	fi
 
 # tests/test_design.py checks barometer.design against R's survey package (Debian's r-cran-survey).

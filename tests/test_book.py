@@ -93,6 +93,9 @@ def check_page(tab: Tab, lang: str, name: str) -> list[str]:
     html_lang = page.evaluate("document.documentElement.lang")
     if html_lang != lang:
         problems.append(f"{where}: <html lang={html_lang!r}>, expected {lang!r}")
+    # lazy images load when scrolled to: have them all loaded, then check each
+    page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+    page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=15_000)
     broken = page.eval_on_selector_all(
         "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.getAttribute('src'))")
     problems += [f"{where}: image not loaded: {src}" for src in broken]
@@ -511,3 +514,32 @@ def test_no_personal_data_in_site_work_or_notebooks(site, planted):
         if hits:
             leaks[str(path)] = sorted(hits)
     assert not leaks, "personal data found:\n" + "\n".join(f"{p}: {v}" for p, v in leaks.items())
+
+
+def test_the_data_page_offers_the_disclosure_controlled_download(site):
+    """Both data pages link one zip, named as synthetic, holding the public derived data: no NIS
+    code or other identifying column, every estimate, and the notice in its README and datapackage."""
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    targets = set()
+    for lang in LANGUAGES:
+        page = (site.html / lang / "data.html").read_text(encoding="utf-8")
+        links = re.findall(r'href="([^"]+\.zip)"', page)
+        assert len(links) == 1, (lang, links)
+        archive = (site.html / lang / links[0]).resolve()
+        assert archive.is_file() and archive.name.endswith("-synthetic.zip"), archive
+        targets.add(archive.read_bytes())
+    assert len(targets) == 1  # the same file in both books
+    with zipfile.ZipFile(io.BytesIO(targets.pop())) as z:
+        names = {Path(n).name: n for n in z.namelist()}
+        assert {"respondents.csv", "estimates.csv", "tests.csv", "margins.csv", "design.R", "datapackage.json",
+                "README.txt"} <= set(names)
+        respondents = pd.read_csv(z.open(names["respondents.csv"]), dtype=str)
+        assert not {"nis_code", "province", "inhabitants"} & set(respondents.columns)
+        assert len(pd.read_csv(z.open(names["estimates.csv"]))) > 0
+        package = json.loads(z.read(names["datapackage.json"]))
+        assert package["disclosure_controlled"] is True and package["synthetic"] is True
+        assert "SYNTH" in z.read(names["README.txt"]).decode("utf-8").upper()

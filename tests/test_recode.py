@@ -73,7 +73,7 @@ def test_legacy_headers_and_cp1252_load_like_the_current_layout(collector):
     ("unknown answer label", lambda text: text.replace("Sterk betrokken", "Heel sterk betrokken", 1)),
     ("Likert value out of range", lambda text: text.replace(",5 - Zeer sterk betrokken,", ",7,", 1)),
     ("unknown municipality", lambda text: text.replace("Gent", "Atlantis", 1)),
-    ("does not match the codebook", lambda text: text.replace("Kent u het concept", "Kende u het concept", 1)),
+    ("does not match the codebook", lambda text: text.replace("Een technologische uitdaging", "Technologische uitdaging", 1)),
 ])
 def test_bad_input_names_file_row_column_and_expectation(collector, problem, edit):
     answers = complete_answers("Gent", respondent_id="1", concerned="very_concerned")

@@ -19,10 +19,10 @@ from barometer.surveymonkey import (
     answer_columns,
     clean_text,
     fixed,
+    fixed_name,
     read_export,
     read_sav,
     write_export,
-    write_export_xlsx,
 )
 
 CRLF = "\r\n"
@@ -261,6 +261,15 @@ def test_semicolon_from_a_european_excel(tmp_path):
     assert df[("Gemeente", "Open-Ended Response")].iloc[0] == "Gent, centrum"
 
 
+def test_semicolons_without_fixed_columns_below_a_title(tmp_path):
+    text = CRLF.join(["Barometer 2016", "Gemeente;Thema's, prioriteiten;", "Open-Ended Response;Mobiliteit;Energie",
+                      '"Gent, centrum";;Energie']) + CRLF
+    df = read_export(write(tmp_path, "semicolon.csv", text, encoding="cp1252"))
+    assert answer_columns(df) == [("Gemeente", "Open-Ended Response"), ("Thema's, prioriteiten", "Mobiliteit"),
+                                  ("Thema's, prioriteiten", "Energie")]
+    assert df[("Gemeente", "Open-Ended Response")].iloc[0] == "Gent, centrum" and list(df.index) == [4]
+
+
 def test_lf_only_records_also_read(tmp_path):
     path = tmp_path / "lf.csv"
     path.write_text(export_text().replace(CRLF, "\n"), encoding="utf-8", newline="")
@@ -307,20 +316,64 @@ def test_error_not_a_surveymonkey_export(tmp_path):
     assert error.row == 1
 
 
-def test_error_fixed_column_renamed(tmp_path):
+def test_a_renamed_fixed_column_is_read_as_a_column_of_its_own(tmp_path):
+    """A fixed column is told by its header alone: "Collector" is no fixed name, so it is kept as a question."""
     path = write(tmp_path, "renamed.csv", export_text().replace("Collector ID", "Collector", 1))
-    error = assert_input_error(path, "row 1", "'Collector ID'", "column B")
-    assert error.column == "Collector ID"
+    df = read_export(path)
+    assert ("collector_id", "") not in df.columns
+    assert answer_columns(df)[0] == ("Collector", "")
+    assert df[("Collector", "")].tolist() == ["98765432", "98765432", "98765433"]
+    assert answer_columns(df)[1:] == QUESTIONS
 
 
-def test_error_fixed_column_missing(tmp_path):
+def test_a_missing_fixed_column_is_no_error(tmp_path):
     path = write(tmp_path, "missing.csv", export_text(data=[]).replace("Email Address,", "", 1).replace(",,,,,,,,,", ",,,,,,,,", 1))
-    assert_input_error(path, "row 1", "'Email Address'")
+    df = read_export(path, drop_personal=False)
+    assert "email_address" not in df.attrs["fixed_columns"] and ("email_address", "") not in df.columns
+    assert answer_columns(df) == QUESTIONS
 
 
-def test_error_mixed_layouts_name_the_column(tmp_path):
+def test_mixed_header_generations_are_read_and_said(tmp_path):
     path = write(tmp_path, "mixed.csv", export_text("legacy").replace("LastName", "Last Name", 1))
-    assert_input_error(path, "row 1", "'LastName'")
+    df = read_export(path)
+    assert df.attrs["header_layout"] == "mixed"
+    assert df["respondent_id"].tolist() == ["10483629381", "000123", "10483629399"]
+
+
+@pytest.mark.parametrize("header, row2, canonical", [
+    ("Respondent ID", "", "respondent_id"),
+    ("RespondentID", "", "respondent_id"),
+    ("respondent_id", "", "respondent_id"),  # another spelling over a blank row 2
+    ("respondent id", "Response", None),  # ... is a question when row 2 has a text
+    ("Custom Data 1", "", "custom_data"),
+    ("Custom Data 3", "", "custom_data_3"),
+    ("E-mailadres?", "Open-Ended Response", None),
+    ("Collector", "", None),
+])
+def test_a_fixed_column_is_told_by_its_header(header, row2, canonical):
+    assert fixed_name(header, row2) == canonical
+
+
+def test_more_custom_data_columns_are_personal_too(tmp_path):
+    header = export_text(data=[]).replace("Custom Data 1,", "Custom Data 1,Custom Data 2,", 1).replace(",,,,,,,,,", ",,,,,,,,,,", 1)
+    path = write(tmp_path, "custom.csv", header + "".join(f"{i},2,,,,,,,,geheim{i},x{CRLF}" for i in range(2)))
+    df = read_export(path)
+    assert "geheim0" not in df.to_string() and answer_columns(df) == QUESTIONS
+    assert df[QUESTIONS[0]].tolist() == ["x", "x"]
+    assert fixed(read_export(path, drop_personal=False), "custom_data").isna().all()
+    assert read_export(path, drop_personal=False)[("custom_data_2", "")].tolist() == ["geheim0", "geheim1"]
+
+
+def test_a_title_row_above_a_csv_is_recognised(tmp_path):
+    path = write(tmp_path, "title.csv", "Barometer 2016 – export\r\n" + export_text())
+    df = read_export(path)
+    assert df.attrs["title_rows"] == 1 and df.attrs["header_rows"] == [2, 3]
+    assert list(df.index) == [4, 5, 6] and answer_columns(df) == QUESTIONS
+
+
+def test_error_fixed_column_twice(tmp_path):
+    path = write(tmp_path, "twice.csv", export_text().replace("Collector ID", "RespondentID", 1))
+    assert_input_error(path, "row 1", "columns A and B", "respondent_id")
 
 
 def test_error_second_header_row_missing(tmp_path):
@@ -543,7 +596,7 @@ XLSX_CELLS = [
 @pytest.mark.parametrize("layout", ["current", "legacy"])
 def test_xlsx_round_trip(tmp_path, layout):
     path = tmp_path / "export.xlsx"
-    write_export_xlsx(path, fixed_frame(2), QUESTIONS, XLSX_CELLS, layout=layout)
+    write_export(path, fixed_frame(2), QUESTIONS, XLSX_CELLS, layout=layout)
     df = read_export(path)
     assert df.attrs["header_layout"] == layout
     assert answer_columns(df) == QUESTIONS
@@ -578,7 +631,7 @@ def test_xlsx_as_excel_types_it(tmp_path):
 
 def test_xlsx_errors_name_the_file_and_row(tmp_path):
     path = tmp_path / "bad.xlsx"
-    write_export_xlsx(path, fixed_frame(2), QUESTIONS, XLSX_CELLS)
+    write_export(path, fixed_frame(2), QUESTIONS, XLSX_CELLS)
     workbook = openpyxl.load_workbook(path)
     workbook.active["A4"] = "R-2"
     workbook.active["P3"] = "stray"

@@ -11,7 +11,8 @@ Every table of shares or means has, per answer code, two kinds of columns:
   ``estimate`` with ``se``, its 95% interval ``low``–``high``, the effective base ``n_eff``,
   the R ``survey`` call it reproduces (``method``), and for shares the no-assumption bounds
   ``bound_low``–``bound_high`` (what the known answers allow whatever the others answered).
-  ``reason`` says why an estimate is missing (an empty or one-respondent group).
+  ``reason`` says why an estimate is missing (an empty or one-respondent group, or a question
+  the data lack: ``not_available``, see :func:`available`).
 
 Shares and bounds are in %. Groups are the report's: all municipalities, urban/rural
 (DEGURBA) and the three regions, each a domain (subset) of the one calibrated design.
@@ -49,6 +50,22 @@ def design(survey: Survey) -> _design.Design:
         _DESIGNS[id(survey)] = cached
         _LEDGER[id(survey)] = {}
     return cached[1]
+
+
+def available(survey: Survey, question: str) -> bool:
+    """Whether the data hold the codebook question ``question``: not one the loader found in no export.
+
+    Every analysis of a missing question (the survey's ``missing_questions``) gives a table without
+    figures whose reason is ``not_available``, so a chapter says that its figure is not available for
+    these data rather than "no respondents".
+    """
+    return question not in survey.missing_questions
+
+
+def _not_available(**figure) -> dict:
+    """The row of an analysis of a question the data lack: no respondents' figure, no estimate."""
+    return {**figure, "n": 0, "estimate": math.nan, "se": math.nan, "low": math.nan, "high": math.nan,
+            "n_eff": math.nan, "bound_low": math.nan, "bound_high": math.nan, "method": "", "reason": "not_available"}
 
 
 def domain(group: str) -> tuple | None:
@@ -129,8 +146,11 @@ def mean(survey: Survey, values: pd.Series, group: str = "all", *, question: str
 
 
 def _table(survey: Survey, chosen: dict[str, pd.Series], group: str, question: str) -> pd.DataFrame:
-    rows = [{"code": code, **share(survey, flags, group, question=question, code=code)}
-            for code, flags in chosen.items()]
+    if not available(survey, question.split(".")[0]):
+        rows = [{"code": code, **_not_available(count=0, pct=math.nan)} for code in chosen]
+    else:
+        rows = [{"code": code, **share(survey, flags, group, question=question, code=code)}
+                for code, flags in chosen.items()]
     columns = ["code", "count", "n", "pct", *ESTIMATE_COLUMNS]
     return pd.DataFrame(rows, columns=columns).set_index("code")
 
@@ -139,6 +159,8 @@ def single_share(survey: Survey, question: str, codes, group: str = "all") -> di
     """Share of the group's respondents who answered ``question`` with one of ``codes`` (or a named group of codes)."""
     if isinstance(codes, str):
         codes = survey.codebook[question].groups.get(codes, (codes,))
+    if not available(survey, question):
+        return _not_available(count=0, pct=math.nan)
     answers = survey.respondents[question].dropna()
     return share(survey, answers.isin(codes), group, question=question, code="+".join(codes))
 
@@ -208,6 +230,9 @@ def first_ranked_counts(survey: Survey, question: str, group: str = "all") -> pd
 def mean_ranks(survey: Survey, question: str, group: str = "all") -> pd.DataFrame:
     """Ranking: mean rank of each item among the respondents who ranked it (lower = higher priority)."""
     r = _rankings(survey, question, group)
+    if not available(survey, question):
+        rows = [{"code": item, **_not_available(mean_rank=math.nan)} for item in survey.codebook[question].item_codes]
+        return pd.DataFrame(rows).set_index("code")
     rows = [{"code": item, **mean(survey, r.loc[r["item"] == item].set_index("respondent_id")["rank"], group,
                                   question=question, code=item, column="mean_rank")}
             for item in survey.codebook[question].item_codes]
@@ -222,7 +247,8 @@ def item_means(survey: Survey, question: str, group: str = "all") -> pd.DataFram
     rows = []
     for item in q.item_codes:
         values = r.loc[r["item"] == item].set_index("respondent_id")["value"]
-        row = {"code": item, **mean(survey, values, group, question=question, code=item)}
+        row = {"code": item, **(mean(survey, values, group, question=question, code=item) if available(survey, question)
+                                else _not_available(mean=math.nan))}
         for point in q.scale:
             row[f"n_{point.value}"] = int((values == point.value).sum())
         rows.append(row)
@@ -232,6 +258,8 @@ def item_means(survey: Survey, question: str, group: str = "all") -> pd.DataFram
 def scale_mean(survey: Survey, question: str, group: str = "all") -> dict:
     """Mean of a single-choice rating question, through its options' values."""
     q = survey.codebook[question]
+    if not available(survey, question):
+        return _not_available(mean=math.nan)
     values = {o.code: o.value for o in q.options}
     answers = survey.respondents[question].dropna()
     return mean(survey, answers.astype(object).map(values).astype(float), group, question=question, code=VALUE)

@@ -5,22 +5,22 @@ reads are declared as doit tasks (:func:`tasks`); doit decides what is out of da
 content of those files (``file_dep``, MD5) and from the values a step depends on
 (``config_changed``), runs two steps at a time, and keeps its record in ``<work>/doit.json``.
 
-    run:<chapter>:<lang>  papermill runs the chapter's notebook into runs/<lang>/<chapter>/ and
-                          keeps the page's language (:func:`execute`). Reads the notebook, its
-                          words (notebooks/<chapter>.yml, but for the ``page`` entries) and the
-                          common inputs (:func:`inputs`); a reader (the conclusion, an appendix)
-                          also reads what the research chapters of its language wrote to their
-                          findings folders, so it runs after them and again only when that changes.
+    run:<chapter>:<lang>  papermill runs the chapter's notebook into runs/<lang>/<chapter>/ and keeps the page's
+                          language (:func:`execute`). Reads the notebook, its words (notebooks/<chapter>.yml, but for
+                          the ``page`` entries) and the common inputs (:func:`inputs`); a reader (the conclusion, an
+                          appendix) also reads what the research chapters of its language wrote to their findings
+                          folders, so it runs after them and again only when that changes.
     pages                 the generated pages and each book's conf.py (``barometer.pages``).
     colophon              build-info.md: commit, package versions, data checksums.
-    source:<lang>         site-src/<lang>/, each file written only where its bytes change; the
-                          chapters' ``page`` words (their Markdown cells' text) are set here.
-    book:<lang>           sphinx-build of that source; Sphinx's environment stays in jb/<lang>/,
-                          so it re-reads only changed files but writes every page (``-a``).
-    site                  the landing page and both books, swapped in whole (atomically).
+    download              the disclosure-controlled derived data as the site's zip (``pages.download``).
+    source:<lang>         site-src/<lang>/, each file written only where its bytes change; the chapters' ``page``
+                          words (their Markdown cells' text) are set here.
+    book:<lang>           sphinx-build of that source; Sphinx's environment stays in jb/<lang>/, so it re-reads only
+                          changed files but writes every page (``-a``).
+    pdf:<lang>            that book printed to one A4 PDF by Chromium (``barometer.pdf``), where it can be.
+    site                  the landing page, both books and their PDFs, swapped in whole (atomically).
 
-A failing step names itself (a notebook: its language and cell); nothing after it runs, so the
-previous site stays as it was.
+A failing step names itself (a notebook: its language and cell); nothing after it runs: the site stays as it was.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import chapters, paths
+from . import chapters, paths, pdf
 from .codebook import LANGUAGES
 
 SITE = paths.BOOK / "_build" / "html"
@@ -196,7 +196,7 @@ def write_pages(work: Path, data: str | None) -> None:
         folder = Path(work) / "pages" / lang
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in generated_pages(lang, data).items():
-            write_if_changed(folder / name, text.encode("utf-8"))
+            write_if_changed(folder / name, text if isinstance(text, bytes) else text.encode("utf-8"))
         with contextlib.redirect_stdout(io.StringIO()):  # its "Wrote conf.py to ..." is not news
             jupyter_book(["config", "sphinx", str(folder)], standalone_mode=False)
 
@@ -209,7 +209,7 @@ def write_colophon(work: Path, data: str | None, state: str) -> None:
 
 def book_sources(work: Path, lang: str, notebooks: Path) -> dict[str, Path]:
     """Every file of the book source of ``lang`` (relative path -> the file it is a copy of)."""
-    from .pages import PAGES
+    from .pages import PAGES, book_files
 
     wanted: dict[str, Path] = {}
     for chapter in chapters.ALL:
@@ -217,10 +217,11 @@ def book_sources(work: Path, lang: str, notebooks: Path) -> dict[str, Path]:
         wanted.update({rel: folder / rel for rel in read_json(folder / "manifest.json").get("outputs", [])})
         wanted[f"_static/notebooks/{chapter}.ipynb"] = Path(notebooks) / f"{chapter}.ipynb"
     wanted.update({f"{page}.md": paths.BOOK / "pages" / lang / f"{page}.md" for page in PAGES})
+    wanted.update({f"downloads/{f.name}": f for f in _files(Path(work) / "download", "*.zip")})
     wanted.update({f"_static/{f.name}": f for f in _files(paths.BOOK / "static")})
-    wanted.update({f"_extra/_mathjax/{f.name}": f for f in _files(paths.BOOK / "vendor" / "mathjax")})
+    wanted.update({f"_templates/{f.relative_to(paths.BOOK / 'templates').as_posix()}": f for f in _files(paths.BOOK / "templates", "**/*")})
     generated = Path(work) / "pages"
-    wanted.update({name: generated / lang / name for name in ("questionnaire.md", "_toc.yml", "conf.py")})
+    wanted.update({name: generated / lang / name for name in book_files(lang)})
     wanted["build-info.md"] = generated / "build-info.md"
     return wanted
 
@@ -271,7 +272,7 @@ def build_book(work: Path, lang: str):
     return None
 
 
-def publish(work: Path, site: Path) -> None:
+def publish(work: Path, site: Path, data: str | None = None) -> None:
     """Assemble the site beside ``site`` (one file system: the renames are atomic) and swap it in."""
     from .pages import landing_page
 
@@ -281,7 +282,8 @@ def publish(work: Path, site: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
     for lang in LANGUAGES:
         shutil.copytree(Path(work) / "jb" / lang / "html", staging / lang, copy_function=_link)
-    (staging / "index.html").write_text(landing_page(), encoding="utf-8")
+        pdf.publish(work, lang, staging / lang, _link)
+    (staging / "index.html").write_text(landing_page(data), encoding="utf-8")
     if site.exists():
         site.rename(old)
     staging.rename(site)
@@ -297,7 +299,7 @@ def tasks(data: str | None, work: Path, site: Path, notebooks: Path):
     """The build as doit tasks: what each step reads, writes and does."""
     from doit.tools import config_changed
 
-    from .pages import PAGES, data_files, git_state
+    from .pages import PAGES, book_files, data_files, download, download_name, git_state, notice_for
 
     common = [str(p) for p in inputs(data)]
     params = {lang: parameters(lang, data, Path("<run>")) for lang in LANGUAGES}
@@ -305,10 +307,9 @@ def tasks(data: str | None, work: Path, site: Path, notebooks: Path):
     def seconds(chapter):  # longest first, so both languages finish together
         return -max(read_json(run_dir(work, lang, chapter) / "manifest.json").get("seconds", 0) for lang in LANGUAGES)
 
-    generated = [Path(work) / "pages" / lang / name for lang in LANGUAGES
-                 for name in ("questionnaire.md", "_config.yml", "_toc.yml", "conf.py")]
+    generated = [Path(work) / "pages" / lang / name for lang in LANGUAGES for name in ("_config.yml", *book_files(lang))]
     yield {"basename": "pages", "actions": [(write_pages, [work, data])], "file_dep": common,
-           "targets": [str(p) for p in generated], "uptodate": [config_changed({"data": str(data)})]}
+           "targets": [str(p) for p in generated], "uptodate": [config_changed({"data": str(data), "pdf": pdf.missing()})]}
     info, state = Path(work) / "pages" / "build-info.md", git_state()
     yield {"basename": "colophon", "actions": [(write_colophon, [work, data, state])],
            "file_dep": [str(p) for p in data_files(data).values()] + [str(paths.ROOT / "requirements.txt"),
@@ -325,27 +326,28 @@ def tasks(data: str | None, work: Path, site: Path, notebooks: Path):
                    "uptodate": [config_changed({"params": params[lang], "python": sys.version, "words": words}),
                                 lambda folder=folder: all((folder / rel).is_file() for rel in
                                                           read_json(folder / "manifest.json").get("outputs", []))]}
+    archive = Path(work) / "download" / download_name(notice_for(data, "nl") is not None)
+    runs = [run_dir(work, "nl", chapter) for chapter in chapters.ALL]  # the estimates and tests: language-free
+    yield {"basename": "download", "actions": [(download, [data, runs, archive])], "targets": [str(archive)],
+           "file_dep": [*common, *(str(run / "manifest.json") for run in runs)]}
     for lang in LANGUAGES:
-        deps = [info, *(p for p in generated if p.parent.name == lang),
+        deps = [info, archive, *(p for p in generated if p.parent.name == lang),
                 *(run_dir(work, lang, chapter) / "manifest.json" for chapter in chapters.ALL),
                 *(Path(notebooks) / f"{chapter}.ipynb" for chapter in chapters.ALL),
                 *(words_file(notebooks, c) for c in chapters.ALL if words_file(notebooks, c).is_file()),
                 *(paths.BOOK / "pages" / lang / f"{page}.md" for page in PAGES),
-                *_files(paths.BOOK / "static"), *_files(paths.BOOK / "vendor" / "mathjax")]
+                *_files(paths.BOOK / "static"), *_files(paths.BOOK / "templates", "**/*")]
         tree = Path(work) / "site-src" / f"{lang}.sha256"
         yield {"basename": f"source:{lang}", "actions": [(sync_source, [work, lang, notebooks])],
                "file_dep": [str(p) for p in deps], "targets": [str(tree)]}
         yield {"basename": f"book:{lang}", "actions": [(build_book, [work, lang])],
                "file_dep": [str(tree), str(paths.ROOT / "constraints.txt")],
                "targets": [str(Path(work) / "jb" / f"{lang}.sha256"), str(Path(work) / "jb" / lang / "html" / "index.html")]}
-    yield {"basename": "site", "actions": [(publish, [work, site])],
-           "file_dep": [str(Path(work) / "jb" / f"{lang}.sha256") for lang in LANGUAGES] + common,
+        yield pdf.task(work, lang, data, common)
+    yield {"basename": "site", "actions": [(publish, [work, site, data])],
+           "file_dep": [str(Path(work) / "jb" / f"{lang}.sha256") for lang in LANGUAGES] + common + pdf.targets(work, data),
            "targets": [str(site / "index.html"), *(str(site / lang / "index.html") for lang in LANGUAGES)],
            "uptodate": [config_changed(str(site.resolve()))]}
-
-
-# ---------------------------------------------------------------------------------------------
-# small helpers
 
 
 def read_json(path: Path) -> dict:
@@ -386,10 +388,6 @@ def tree_digest(root: Path) -> str:
     for p in sorted(p for p in root.rglob("*") if p.is_file()):
         h.update(f"{p.relative_to(root).as_posix()}\0{hashlib.sha256(p.read_bytes()).hexdigest()}\n".encode())
     return h.hexdigest()
-
-
-# ---------------------------------------------------------------------------------------------
-# entry points
 
 
 def run(data: str | None = None, jobs: int = 2, *, work: Path = paths.BUILD, site: Path = SITE,

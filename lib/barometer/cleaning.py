@@ -40,9 +40,10 @@ def research_questions(codebook: Codebook) -> list[str]:
     return [q.name for q in codebook if q.part in RESEARCH_PARTS and not q.applies_if and not q.personal]
 
 
-def completeness(answered: list[str], codebook: Codebook) -> float:
-    pool = research_questions(codebook)
-    return sum(name in answered for name in pool) / len(pool)
+def completeness(answered: list[str], codebook: Codebook, missing: list[str] = ()) -> float:
+    """Share of the research questions answered, among those the export asks (not its ``missing`` ones)."""
+    pool = [name for name in research_questions(codebook) if name not in missing]
+    return sum(name in answered for name in pool) / len(pool) if pool else 0.0
 
 
 def choose(raw: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

@@ -56,6 +56,8 @@ def variable(survey: Survey, question: str, code: str | None = None) -> pd.Serie
     v = variables(survey)
     if code is not None and f"{question}.{code}" in v:
         return pd.to_numeric(v[f"{question}.{code}"], errors="coerce")
+    if question not in v:  # a question (or an item) without any answer in these data
+        return pd.Series(float("nan"), index=v.index)
     column = v[question]
     if code is None:
         return column
@@ -112,7 +114,7 @@ def _merged(merged) -> list[tuple[str, ...]]:
 def classes(survey: Survey, question: str, merged=()) -> pd.Series:
     """A categorical answer with its codes merged into classes: each of ``merged`` (a code or a sequence of
     codes) is one class, named by its codes joined by ``+``; every other answer falls into one class more."""
-    column = variables(survey)[question]
+    column = variable(survey, question)
     merged = _merged(merged)
     if not merged:
         return column

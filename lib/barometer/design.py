@@ -140,7 +140,11 @@ def cramers_v_corrected(chi2: float, n: int, r: int, c: int) -> float:
 
 
 def _expit(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
+    """The logistic function, without overflow for a very wide interval on the logit scale (R: plogis)."""
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1 + z)
 
 
 def _nan_estimate(method: str, n: int, reason: str, n_eff: float = 0.0, bounds=(math.nan, math.nan)) -> Estimate:

@@ -170,8 +170,10 @@ def _short_names(columns, survey: Survey, limit: int = 32) -> dict[str, str]:
     return names
 
 
-def write(survey: Survey, out: Path, *, findings_dir: Path | None = None, public: bool = False) -> list[Path]:
-    """Write the derived data into ``out``; returns the files written."""
+def write(survey: Survey, out: Path, *, findings_dir: Path | None = None, public: bool = False,
+          labelled: bool = True) -> list[Path]:
+    """Write the derived data into ``out``; returns the files written. ``labelled=False`` leaves out
+    the .sav and .dta files (their headers carry the time they were written)."""
     import pyreadstat
 
     out = Path(out)
@@ -199,7 +201,8 @@ def write(survey: Survey, out: Path, *, findings_dir: Path | None = None, public
         tests = findings.read_tests(findings_dir, chapters.ALL).reset_index()
         csv("tests.csv", tests.reindex(columns=list(claims.Ledger.COLUMNS)))
     data, value_labels, variable_labels = _labelled(respondents, survey)
-    for name, writer in (("respondents.sav", pyreadstat.write_sav), ("respondents.dta", pyreadstat.write_dta)):
+    writers = (("respondents.sav", pyreadstat.write_sav), ("respondents.dta", pyreadstat.write_dta))
+    for name, writer in writers if labelled else ():
         path = out / name
         writer(data, str(path), column_labels=[variable_labels.get(c, c) for c in data.columns],
                variable_value_labels=value_labels)
@@ -239,3 +242,22 @@ def _datapackage(out: Path, survey: Survey, files: list[Path], public: bool) -> 
     path = out / "datapackage.json"
     path.write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def public_archive(survey: Survey, findings_dir: Path, target: Path) -> Path:
+    """The disclosure-controlled derived data as the zip the site offers, the same bytes for the same
+    data (sorted members, fixed times; without .sav/.dta, whose headers carry the writing time:
+    ``python -m barometer.cli export --public`` writes those)."""
+    import tempfile
+    import zipfile
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write(survey, Path(tmp), findings_dir=findings_dir, public=True, labelled=False)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(files, key=lambda f: f.name):
+                info = zipfile.ZipInfo(f"{target.stem}/{path.name}", date_time=(2016, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+    return target

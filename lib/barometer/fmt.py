@@ -6,6 +6,7 @@ Formatting is Babel's (CLDR data for nl_BE and fr_BE), not hand-made string surg
 from __future__ import annotations
 
 import math
+import re
 
 from babel.numbers import format_decimal
 
@@ -53,6 +54,17 @@ def p_value(p: float, lang: str) -> str:
     if p < 0.001:
         return f"< {number(0.001, lang, 3)}"
     return number(p, lang, 3)
+
+
+#: A normal space before ? ! ; : » or after «: in French the sign must not start a line.
+_FRENCH_SPACE = re.compile(r" (?=[?!;:\u00bb])|(?<=\u00ab) ")
+
+
+def typography(text: str, lang: str) -> str:
+    """French spacing: the space before ? ! ; : » and after « becomes a no-break space (the
+    narrow ones already there stay). Other languages are returned as they are. Applied to every
+    catalogue text (``i18n.t``), to the words drawn in figures and to the French pages' HTML."""
+    return _FRENCH_SPACE.sub("\u00a0", text) if lang == "fr" else text
 
 
 def lower_first(text: str) -> str:

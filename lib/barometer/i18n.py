@@ -20,6 +20,7 @@ import yaml
 
 from . import paths
 from .codebook import LANGUAGES
+from .fmt import typography
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, dict[str, str]]:
@@ -69,7 +70,7 @@ def t(key: str, lang: str, **fields) -> str:
         template = catalogue()[key][lang]
     except KeyError:
         raise KeyError(f"no catalogue entry {key!r}") from None
-    return template.format(**fields) if fields else template
+    return typography(template.format(**fields) if fields else template, lang)
 
 
 def page_words(chapter: str, lang: str, folder: Path | None = None) -> dict[str, str]:

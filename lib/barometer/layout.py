@@ -13,7 +13,7 @@ from __future__ import annotations
 from .codebook import Codebook, Question
 from .qtypes import NOT_RANKED, OPEN_RESPONSE, RESPONSE, Column
 
-__all__ = ["NOT_RANKED", "OPEN_RESPONSE", "RESPONSE", "Column", "encode_respondent", "export_columns",
+__all__ = ["NOT_RANKED", "OPEN_RESPONSE", "RESPONSE", "Column", "choice_labels", "encode_respondent", "export_columns",
            "question_columns"]
 
 
@@ -33,3 +33,20 @@ def encode_respondent(codebook: Codebook, answers: dict, lang: str) -> list[str 
     for q in codebook:
         row.extend(q.kind.cells(answers, lang))
     return row
+
+
+def choice_labels(codebook: Codebook, lang: str) -> dict[tuple[str, str], dict[int, str]]:
+    """Per choice column (its two header texts), the label of each answer number a "Numerical value" export writes.
+
+    The numbers are the SPSS export's codes (the answers' positions in the codebook); a
+    multi-select option's column may hold the option's position or 1.
+    """
+    labels = {}
+    for q in codebook:
+        for column in question_columns(q, lang):
+            by_number = q.kind.value_labels(column, lang)
+            if by_number and column.role == "option":
+                by_number = {**by_number, list(q.codes).index(column.code) + 1: by_number[1]}
+            if by_number:
+                labels[column.header] = by_number
+    return labels

@@ -15,14 +15,14 @@ quoted); sentences give both (:meth:`Notebook.share`, :meth:`Notebook.score`).
 from __future__ import annotations
 
 import math
-import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 from babel.lists import format_list
 from IPython.display import display
 
-from . import analysis, claims, fmt, paths, stats
+from . import analysis, claims, fmt, paths, stats, tables
 from .chapters import RESEARCH
 from .findings import Findings, glue_text
 from .frame import SIZE_BOUNDS
@@ -32,8 +32,6 @@ from .survey import Survey, load_survey
 _SURVEYS: dict[str, Survey] = {}
 #: The mark of a group whose base is below stats.LOW_RELIABILITY_N, in figures and tables.
 LOW_BASE_MARK = "*"
-#: Width (characters) of a figure note's lines.
-NOTE_WIDTH = 115
 
 
 def _publish(markdown: str) -> None:
@@ -99,8 +97,8 @@ class Notebook:
                  high=self.num(high) if high else "")
 
     def note(self, *texts: str) -> str:
-        """A figure note: the sentences given, wrapped to the figure's width."""
-        return textwrap.fill(" ".join(texts), NOTE_WIDTH)
+        """A figure note: the sentences given, as one paragraph (the figure wraps it to its width)."""
+        return " ".join(texts)
 
     def notice(self) -> None:
         """The synthetic-data notice, shown while the data say they are synthetic."""
@@ -124,6 +122,9 @@ class Notebook:
         """The calibrated estimate of a table row, with its interval, or why there is none."""
         if math.isnan(row["estimate"]):
             return t("common.estimate.none", self.lang, reason=self.reason(row.get("reason")))
+        if math.isnan(row["low"]) and row.get("reason") in ("one_respondent", "too_few_respondents"):
+            return t("common.estimate.no_interval_reason", self.lang, est=written(row["estimate"]),
+                     reason=self.reason(row["reason"]))
         if math.isnan(row["low"]) or row["low"] == row["high"]:
             return t("common.estimate.no_interval", self.lang, est=written(row["estimate"]))
         return t("common.estimate.with_interval", self.lang, est=written(row["estimate"]),
@@ -132,6 +133,27 @@ class Notebook:
     def reason(self, reason: str | None) -> str:
         """Why an estimate, interval or test is missing, in the page's language."""
         return t(f"common.reasons.{reason or 'no_respondents'}", self.lang)
+
+    def whole(self, value: float) -> int | None:
+        """A percentage as a finding records it: whole, rounded half up; None for a group without respondents."""
+        return None if value is None or math.isnan(value) else int(stats.round_half_up(value))
+
+    def empty_groups(self, bases: dict[str, int]) -> list[str]:
+        """Name the groups without respondents (``bases``: group -> its base) in one sentence; return them."""
+        empty = [g for g, n in bases.items() if not n]
+        if empty:
+            self.say("common.empty_groups", groups=self.join(self.group(g) for g in empty))
+        return empty
+
+    # ---- questions the data lack
+    def available(self, question: str) -> bool:
+        """Whether the data hold this codebook question (:func:`barometer.analysis.available`)."""
+        return analysis.available(self.survey, question)
+
+    def not_available(self, question: str) -> None:
+        """Say that a question the data lack leaves its figure out: "Vraag Q09 (...) ontbreekt ..."."""
+        q = self.survey.codebook[question]
+        self.say("common.not_available_figure", id=q.id, question=q.label(self.lang))
 
     def share(self, row, *, bold: bool = False) -> str:
         """A share of the respondents and the calibrated estimate: "66% (schatting 61% [52–70])".
@@ -156,7 +178,8 @@ class Notebook:
             value = stats.round_half_up(value, digits)
             return fmt.score(value, self.lang, scale_max) if scale_max else self.num(value, digits)
 
-        return t("common.estimate.beside", self.lang, figure=written(row[column]),
+        figure = "–" if math.isnan(row[column]) else written(row[column])
+        return t("common.estimate.beside", self.lang, figure=figure,
                  estimate=self._estimate(row, _Written(written, digits)))
 
     def size_word(self, row) -> str:
@@ -165,22 +188,28 @@ class Notebook:
 
     def claim(self, found: list) -> dict[str, claims.Claim]:
         """The chapter's claims, Holm-adjusted as one family and kept for tests.csv, by key."""
+        asked = {q.name for q in self.survey.codebook}
+        # a test on a question the data lack is not testable for that reason
+        found = [replace(c, reason="not_available") if c.verdict == "not_testable"
+                 and c.question.split(".")[0] in asked and not self.available(c.question.split(".")[0]) else c
+                 for c in found]
         adjusted = claims.holm(found, family=self.name)
         self.claims.add(adjusted)
         return {c.key: c for c in adjusted}
 
-    def claims_table(self, found: dict[str, claims.Claim], what: dict[str, str]) -> None:
-        """The chapter's tests as one table: what is claimed, the test and its result, the verdict.
+    def claims_table(self, found: dict[str, claims.Claim], what: dict[str, str], *, name: str = "tests",
+                     caption: str | None = None) -> None:
+        """The chapter's tests as one numbered table: what is claimed, the test and its result, the verdict.
 
-        ``what`` words each claim's key for the reader. A test without a result shows "–" and its reason.
+        ``what`` words each claim's key for the reader. A test without a result shows "–" and its reason;
+        the statistic carries its degrees of freedom in brackets, and a column that no test fills (no
+        Holm correction, only exact tests) is left out, so that the table fits the page's column.
         """
         T = lambda key: t(f"common.table.{key}", self.lang)  # noqa: E731
         rows = [{
             T("test"): what[key],
             T("method"): t(f"common.tests.method.{c.test}", self.lang),
-            T("statistic"): "–" if math.isnan(c.stat) else fmt.signed(c.stat, self.lang, 2) if c.stat < 0
-                            else self.num(c.stat, 2),
-            T("df"): self._df(c),
+            T("statistic_df"): self._statistic(c),
             T("p_value"): "–" if math.isnan(c.p) else self.p(c.p),
             T("p_holm"): "–" if math.isnan(c.p_adjusted) else self.p(c.p_adjusted),
             T("effect"): "–" if math.isnan(c.effect) else t(f"common.tests.effect.{c.effect_name}", self.lang,
@@ -189,7 +218,18 @@ class Notebook:
             T("verdict"): (t(f"common.verdicts.{c.verdict}", self.lang) if not c.reason or c.verdict != "not_testable"
                            else f"{t('common.verdicts.not_testable', self.lang)}: {self.reason(c.reason)}"),
         } for key, c in found.items()]
-        self.table(pd.DataFrame(rows).set_index(T("test")))
+        table = pd.DataFrame(rows).set_index(T("test"))
+        table = table.loc[:, [column for column in table.columns if (table[column] != "–").any()]]
+        self.table(table, name=name, caption=caption or t("common.table_captions.tests", self.lang),
+                   classes=("barometer-tests",))
+
+    def _statistic(self, c: claims.Claim) -> str:
+        """The test statistic with its degrees of freedom: "2,71 (112)", "3,10 (1,87; 209,4)"; "–" without one."""
+        if math.isnan(c.stat):
+            return "–"
+        stat = fmt.signed(c.stat, self.lang, 2) if c.stat < 0 else self.num(c.stat, 2)
+        df = self._df(c)
+        return stat if df == "–" else f"{stat} ({df})"
 
     def _df(self, c: claims.Claim) -> str:
         """Degrees of freedom: "112" (t), "1,87; 209,4" (F), "2" (χ²), "–" (an exact test, no statistic)."""
@@ -215,7 +255,9 @@ class Notebook:
 
     def base(self, table: pd.DataFrame) -> int:
         """The base of an analysis table whose rows share one (respondents who answered the question)."""
-        return int(table["n"].max()) if len(table) and table["n"].nunique() == 1 else int(table["n"].min())
+        if not len(table) or table["n"].isna().all():
+            return 0
+        return int(table["n"].max()) if table["n"].nunique() == 1 else int(table["n"].min())
 
     @staticmethod
     def low_base(n: int) -> bool:
@@ -228,6 +270,8 @@ class Notebook:
 
     def group_label(self, group: str, n: int) -> str:
         """A group's name with its base for a legend or axis, marked when the base is small."""
+        if not n:  # a group without respondents is named as such
+            return f"{self.group(group)}\n({self.reason('no_respondents')})"
         return self.flagged(f"{self.group(group)}\n(n = {n})", n)
 
     def low_base_note(self) -> str:
@@ -236,6 +280,8 @@ class Notebook:
 
     def low_base_cell(self, n: int) -> str:
         """The table cell that flags a small base (empty otherwise)."""
+        if not n:
+            return self.reason("no_respondents")
         return t("common.low_base_cell", self.lang, n=stats.LOW_RELIABILITY_N) if self.low_base(n) else ""
 
     # ---- tests of differences
@@ -258,38 +304,68 @@ class Notebook:
         """A p-value as a reader expects it: 0,066 or < 0,001."""
         return fmt.p_value(p_value, self.lang)
 
-    def figure(self, fig, name: str, *, caption: str, alt: str, data: pd.DataFrame) -> None:
+    def figure(self, fig, name: str, *, caption: str, alt: str, data: pd.DataFrame, lead: str | None = None,
+               lead_fields: dict | None = None) -> None:
         """Show a figure here, or in book mode publish it numbered, captioned, with its data and code.
 
+        ``lead`` (a key of the chapter's words) is said first: the sentence that refers to the figure
+        by its number (fields ``fig``/``Fig``: "figuur 3"/"Figuur 3", and ``lead_fields``). The alt
+        text gets what the figure shows (its highest and lowest value); while the data are
+        synthetic, the image carries the stamp and its CSV the notice as a first ``#`` line.
         """
+        if lead:
+            self.say(lead, fig=self.fig_ref(name), Fig=self.fig_ref(name, capital=True), **(lead_fields or {}))
+        found = self._figures.summary(fig)
+        if len(found) > 1:
+            written = [t("common.figure_value", self.lang, label=label, value=value) if value else label
+                       for label, value in (found[0], found[-1])]
+            alt = f"{alt} {t('common.figure_finding', self.lang, top=written[0], bottom=written[1])}"
+        synthetic = self.survey.synthetic
         self._figures.show(
             fig, name=name, caption=caption, alt=alt, data=data,
             data_link_text=t("common.data_link", self.lang), code_link=f"_static/notebooks/{self.name}.ipynb",
             code_link_text=t("common.code_link", self.lang),
             book_mode=self.book_mode, figures_dir=self.figures_dir, lang=self.lang, rel_to=Path.cwd(),
+            notice=t("common.synthetic_notice", self.lang) if synthetic else None,
+            stamp_text=t("common.synthetic_stamp", self.lang) if synthetic else None,
         )
         self.write_estimates()
 
+    def fig_ref(self, name: str, *, capital: bool = False) -> str:
+        """A figure referred to by its number in a sentence ("figuur 3"); "the figure below" outside the book."""
+        text = t("common.figure_ref" if self.book_mode else "common.figure_below", self.lang)
+        if capital:
+            text = text[:1].upper() + text[1:]
+        return f"{{numref}}`{text} <fig-{name}>`" if self.book_mode else text
+
     def grouped_figure(self, tables: dict[str, pd.DataFrame], codes, name: str, *, group_labels, category_labels,
-                       xlabel: str, note: str, caption: str, alt: str, legend_columns: int | None = None) -> None:
+                       xlabel: str, note: str, caption: str, alt: str, lead: str | None = None) -> None:
         """Shares of several analysis tables side by side per code (grouped bars), each with its interval.
 
         ``tables``: one analysis table per bar of a group (e.g. per group of municipalities); the
-        figure's data are each table's ``pct``, ``low`` and ``high`` for ``codes``.
+        figure's data are each table's ``pct``, ``low`` and ``high`` for ``codes``. More groups
+        than a chart tells apart by colour become small multiples (one panel per code).
         """
         parts = {column: pd.DataFrame({key: table.loc[codes, column] for key, table in tables.items()})
                  for column in ("pct", "low", "high")}
         fig = self._figures.grouped_hbar(parts["pct"], group_labels=group_labels, category_labels=category_labels,
-                                         xlabel=xlabel, value_fmt=self.pct_label, note=note)
-        self._figures.grouped_intervals(fig, parts["pct"], parts["low"], parts["high"])
-        if legend_columns:
-            self._figures.legend_columns(fig, legend_columns)
-        self.figure(fig, name, caption=caption, alt=alt, data=pd.concat(parts, axis=1))
+                                         xlabel=xlabel, value_fmt=self.pct_label, note=note,
+                                         intervals=(parts["low"], parts["high"]))
+        self.figure(fig, name, caption=caption, alt=alt, data=pd.concat(parts, axis=1), lead=lead)
 
-    def table(self, df: pd.DataFrame) -> None:
-        """A table as HTML with a plain-text twin (no volatile ids)."""
-        display({"text/html": df.to_html(border=0, classes="dataframe barometer-table", na_rep="–"),
-                 "text/plain": df.to_string(na_rep="–")}, raw=True)
+    def table(self, df: pd.DataFrame, *, name: str, caption: str, classes: tuple[str, ...] = ()) -> None:
+        """A table with its caption, set as a report sets it (:mod:`barometer.tables`), with a plain-text twin.
+
+        In the book a numbered MyST table labelled ``tbl-<chapter>-<name>``; in a notebook HTML.
+        """
+        plain = f"{caption}\n{df.to_string(na_rep='–')}"
+        if self.book_mode:
+            text = tables.markdown(df, name=f"tbl-{self.name}-{name}", caption=caption, lang=self.lang,
+                                   classes=classes)
+            display({"text/markdown": text, "text/plain": plain}, raw=True)
+        else:
+            display({"text/html": tables.to_html(df, caption=caption, lang=self.lang, classes=classes),
+                     "text/plain": plain}, raw=True)
         self.write_estimates()
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import cleaning, paths, qtypes, spss
+from . import align, cleaning, layout, paths, qtypes, spss
 from .codebook import Codebook, load_codebook
 from .errors import InputError
 from .frame import MunicipalityMatcher, load_frame
-from .recode import Collector, recode_export
-from .surveymonkey import read_export
+from .recode import Collector, detect_language, recode_export
+from .surveymonkey import CANONICAL_FIXED, answers_as_text, read_export
 
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".sav")
 METADATA_FILE = "dataset.yml"
@@ -44,6 +44,11 @@ class Survey:
     frame: pd.DataFrame  # the 589 municipalities
     codebook: Codebook
     metadata: dict = field(default_factory=dict)
+    #: Analytic questions of the codebook that an export lacks (names, codebook order): not available
+    #: for these data. Their columns are empty and their long tables have no rows.
+    missing_questions: list[str] = field(default_factory=list)
+    #: Questions of the exports that the codebook does not know (and no mapping names): not read.
+    unknown_questions: list[dict] = field(default_factory=list)  # {"source": file name, "text": its header}
 
     @property
     def n(self) -> int:
@@ -90,11 +95,66 @@ def read_metadata(data: Path) -> dict:
     return meta
 
 
-def read_collector(path: Path, codebook: Codebook) -> Collector:
+def read_collector(path: Path, codebook: Codebook, mapping: align.Mapping | None = None) -> Collector:
     """One export recoded: SPSS by its .sav suffix; CSV or XLSX told apart by their first bytes."""
+    return read_described(path, codebook, mapping)[0]
+
+
+def read_described(path: Path, codebook: Codebook, mapping: align.Mapping | None = None) -> tuple[Collector, dict]:
+    """One export recoded, and how it was read (see :func:`reading`).
+
+    A "Numerical value" export is read through the codebook's answer order. Without a
+    respondent ID column, a respondent is known by the file and its row (``<file stem>:<row>``).
+    With a mapping (``mapping.yml`` beside the exports, :mod:`barometer.align`) a CSV or XLSX
+    export is read through it; an SPSS export is matched by its variables' positions, as always.
+    """
     if path.suffix.lower() == ".sav":
-        return spss.recode(path, codebook)
-    return recode_export(path, read_export(path), codebook)
+        collector = spss.recode(path, codebook)
+        attrs = {"header_layout": spss.HEADER_LAYOUT, "answers": "value labels", "identity": "respondent_id"}
+    else:
+        df = read_export(path)
+        translation = None if mapping is None else align.translate(path, df, codebook, mapping)
+        if translation is not None:
+            df = translation.frame
+        with align.exported_names(translation):
+            df = answers_as_text(path, df, layout.choice_labels(codebook, detect_language(path, df, codebook)))
+            collector = recode_export(path, df, codebook)
+        if translation is not None:
+            translation.annotate(collector)
+        attrs = df.attrs
+    if attrs.get("identity") == "row":
+        for rec in collector.records:
+            rec["respondent_id"] = f"{path.stem}:{rec['_row']}"
+    return collector, reading(attrs, collector, codebook)
+
+
+def reading(attrs: dict, collector: Collector, codebook: Codebook) -> dict:
+    """How one export was read, for ``summary --describe``: layout, fixed columns, language, questions.
+
+    How each question was found is the loader's word (``Collector.matched``: "wording",
+    "mapping"...; by position in an SPSS export); a question the export lacks
+    (``Collector.missing``) is None; the export's questions the codebook does not know are
+    listed under ``unknown``; ``names`` gives the file's own name of a question where it
+    is not the codebook's wording (``Collector.column_names``).
+    """
+    fixed = attrs.get("fixed_columns") or {name: name for name in CANONICAL_FIXED
+                                           if any(name in rec for rec in collector.records)}
+    questions = {}
+    for q in codebook:
+        if q.personal:
+            continue
+        how = (collector.matched or {}).get(q.name, "wording")
+        if attrs.get("header_layout") == spss.HEADER_LAYOUT:
+            how = "SPSS variable by position, its labels checked"
+        questions[q.name] = None if q.name in collector.missing else how
+    return {
+        "format": attrs.get("format", "SPSS").upper(), "layout": attrs.get("header_layout"),
+        "title_rows": attrs.get("title_rows", 0),
+        "answers": attrs.get("answers", "text"), "fixed_columns": fixed,
+        "identity": "row number" if attrs.get("identity") == "row" else "respondent ID",
+        "language": collector.lang, "questions": questions, "unknown": list(collector.unknown),
+        "names": dict(collector.column_names),  # question -> the file's name for it (SPSS variable, mapped header)
+    }
 
 
 def checksums(files: list[Path]) -> dict[str, str]:
@@ -108,9 +168,14 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
     frame = load_frame() if frame is None else frame
     matcher = MunicipalityMatcher(frame)
     files = export_files(Path(data))
-    records, log_rows = [], []
+    mapping = align.read_mapping(Path(data), codebook)
+    records, log_rows, readings = [], [], {}
+    missing: set[str] = set()
+    unknown: list[dict] = []
     for path in files:
-        collector = read_collector(path, codebook)
+        collector, readings[path.name] = read_described(path, codebook, mapping)
+        missing.update(collector.missing)
+        unknown += [{"source": path.name, "text": text} for text in collector.unknown]
         for rec in collector.records:
             answer = rec.get("municipality")
             nis = None
@@ -126,7 +191,7 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
                 "source": path.name, "collector": collector.lang, "row": rec["_row"],
                 "respondent_id": rec.get("respondent_id"), "end_date": rec.get("end_date"),
                 "municipality_answer": answer, "nis_code": nis, "n_answered": len(rec["_answered"]),
-                "answered_share": cleaning.completeness(rec["_answered"], codebook),
+                "answered_share": cleaning.completeness(rec["_answered"], codebook, collector.missing),
             })
     if not log_rows:
         raise InputError(data, f"no respondent in {', '.join(p.name for p in files)} (header rows only)",
@@ -143,7 +208,13 @@ def load_survey(data: str | Path = paths.SYNTHETIC_RAW, *, codebook: Codebook | 
     kept = [rec for rec, status in zip(records, log["status"]) if status == "kept"]
     metadata = read_metadata(Path(data))
     metadata["sources"] = checksums(files)
-    return _tables(kept, log.drop(columns=["municipality_answer"]), frame, codebook, metadata)
+    metadata["reading"] = readings
+    if mapping is not None:
+        metadata["mapping"] = mapping.path.name
+    survey = _tables(kept, log.drop(columns=["municipality_answer"]), frame, codebook, metadata)
+    survey.missing_questions = [q.name for q in codebook.analytic_questions if q.name in missing]
+    survey.unknown_questions = unknown
+    return survey
 
 
 def _tables(kept: list[dict], log: pd.DataFrame, frame: pd.DataFrame, codebook: Codebook, metadata: dict) -> Survey:

@@ -11,18 +11,32 @@ answer text:
   item (ranking) or ``Other (please specify)``;
 * from row 3: one respondent per row.
 
+Files as researchers pass them on are read too: any of the fixed columns, of either
+header generation (``Respondent ID``... or ``RespondentID``...), in any order and
+anywhere, or none at all; a fixed column is told from a question by its header alone
+(:func:`fixed_name`). Columns appended after the export are questions like the others
+(an appended column may have a blank row 2). Trailing columns without a header and
+blank rows are dropped. Up to :data:`MAX_TITLE_ROWS` title rows (one filled cell each)
+above the header rows are recognised by the header rows below them; a one-cell first
+row that cannot be told from a header is refused. A "Numerical value" export's answer
+numbers are turned into labels by :func:`answers_as_text`, given the questionnaire's
+answer order.
+
 What :func:`read_export` returns
 --------------------------------
 A :class:`pandas.DataFrame`, one row per respondent, in file order.
 
 * **Columns**: a two-level MultiIndex named ``("question", "row2")``. The fixed
-  columns come first as ``(canonical_name, "")`` so ``df["respondent_id"]`` (or
-  :func:`fixed`) gives a Series; then one ``(question text, row-2 text)`` per
-  question column, both texts cleaned by :func:`clean_text`.
+  columns found come first, in canonical order, as ``(canonical_name, "")`` so
+  ``df["respondent_id"]`` (or :func:`fixed`) gives a Series; then one
+  ``(question text, row-2 text)`` per question column, both texts cleaned by
+  :func:`clean_text`.
 * **Row numbers**: the index, named ``"row"``, is the spreadsheet row of each
-  respondent (1-based, the two header rows count, so the first respondent is row
-  3). It survives filtering and sorting, so error messages downstream can always
-  say "row N". The same numbers, in file order, are in ``df.attrs["rows"]``.
+  respondent (1-based, title and header rows count, so the first respondent of an
+  export without a title is row 3). It survives filtering and sorting, so error
+  messages downstream can always say "row N". The same numbers, in file order, are in
+  ``df.attrs["rows"]``. Without a respondent ID column the row number is the
+  respondent's identity (``attrs["identity"]``).
 * **Empty cells** come back as missing: ``NaN`` in pandas' ``str`` dtype
   (``pd.isna(cell)`` is the test; never ``""``). Non-empty cells are the text as
   exported, untouched (no stripping, no type guessing), except:
@@ -31,8 +45,12 @@ A :class:`pandas.DataFrame`, one row per respondent, in file order.
   ``datetime64[ns]`` (empty -> ``NaT``).
 * **Personal columns** (IP, e-mail, names, custom data) are dropped unless
   ``drop_personal=False`` is asked for explicitly.
-* ``df.attrs``: ``source`` (the path as given), ``header_layout``
-  (``"current"``/``"legacy"``), ``rows``.
+* ``df.attrs``: ``source`` (the path as given), ``format`` (``"csv"``/``"xlsx"``),
+  ``header_layout`` (``"current"``, ``"legacy"``, ``"mixed"``: names of both,
+  ``"unspecified"``: only names common to both, ``"none"``: no fixed column),
+  ``rows``, ``title_rows`` (rows above the headers), ``header_rows`` (their
+  spreadsheet rows), ``fixed_columns`` (``{canonical name: header as written}`` in
+  file order, personal ones included), ``identity`` (``"respondent_id"`` or ``"row"``).
 
 Every problem with the file raises :class:`barometer.errors.InputError` naming
 the file, the spreadsheet row, the column and what was expected.
@@ -47,6 +65,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -62,9 +81,12 @@ __all__ = [
     "clean_text",
     "fixed",
     "answer_columns",
+    "answers_as_text",
+    "fixed_name",
+    "is_personal",
     "read_export",
+    "TEXT_EXPORT",
     "write_export",
-    "write_export_xlsx",
     "read_sav",
     "read_sav_responses",
     "sav_cell_text",
@@ -146,10 +168,63 @@ def fixed(df: pd.DataFrame, name: str) -> pd.Series:
 
 def answer_columns(df: pd.DataFrame) -> list[tuple[str, str]]:
     """The (question, row-2) columns, in file order, without the fixed columns."""
-    return [c for c in df.columns if not (c[1] == "" and c[0] in CANONICAL_FIXED)]
+    return [c for c in df.columns if not (c[1] == "" and (c[0] in CANONICAL_FIXED or is_personal(c[0])))]
 
 
 # --------------------------------------------------------------------------- reading
+
+
+#: Header row 2 over a one-column question: its presence tells the second header row.
+SUBHEADERS = ("Response", "Open-Ended Response")
+#: Rows with at most one filled cell (a title) that may stand above the two header rows.
+MAX_TITLE_ROWS = 3
+#: Exact names of the fixed columns of either generation -> canonical name.
+_FIXED_EXACT = {name: canonical for names in LAYOUTS.values() for name, canonical in zip(names, CANONICAL_FIXED)}
+_FIXED_KEYS = {re.sub(r"[^a-z0-9]", "", name.lower()): canonical for name, canonical in _FIXED_EXACT.items()}
+_CUSTOM_DATA = re.compile(r"customdata(\d+)")
+#: Names that differ between the header generations: which generation a file is.
+_GENERATION = {name: layout for layout, names in LAYOUTS.items() for name in names
+               if name not in set(FIXED_COLUMNS_CURRENT) & set(FIXED_COLUMNS_LEGACY)}
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What the header rows say: where they are, the fixed columns and the question columns."""
+
+    start: int  # records above the two header rows (title rows)
+    layout: str  # "current", "legacy", "mixed" (names of both generations), "unspecified" or "none"
+    fixed: dict[int, tuple[str, str]]  # spreadsheet column index -> (canonical name, header as written)
+    columns: dict[int, tuple[str, str]]  # spreadsheet column index -> (question, row-2) of a question column
+    width: int  # columns with a header
+    padded: int  # columns of the header rows, trailing blank ones included
+
+    @property
+    def first_data_row(self) -> int:
+        return self.start + HEADER_ROWS + 1
+
+
+def fixed_name(header: object, row2: object = "") -> str | None:
+    """The canonical fixed column a header names, or None for a question column.
+
+    Told by the header alone: a name of either generation as SurveyMonkey writes it, or the
+    same name in another case or spacing (``respondent_id``) over a blank row 2 (a question
+    always has a row-2 text). ``Custom Data 2``, ``3``... are ``custom_data_2``...
+    """
+    name = clean_text(header)
+    if name in _FIXED_EXACT:
+        return _FIXED_EXACT[name]
+    if clean_text(row2):
+        return None
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    custom = _CUSTOM_DATA.fullmatch(key)
+    if custom and int(custom.group(1)) > 1:
+        return f"custom_data_{int(custom.group(1))}"
+    return _FIXED_KEYS.get(key)
+
+
+def is_personal(canonical: str) -> bool:
+    """Whether a fixed column holds personal data (IP, e-mail, names, custom data)."""
+    return canonical in PERSONAL_COLUMNS or canonical.startswith("custom_data")
 
 
 def read_export(path: str | Path, *, drop_personal: bool = True) -> pd.DataFrame:
@@ -161,19 +236,24 @@ def read_export(path: str | Path, *, drop_personal: bool = True) -> pd.DataFrame
     """
     path = Path(path)
     records = _read_records(path)
-    layout, columns, width = _parse_header(path, records)
-    data_rows = _data_rows(path, records, width, header_names=LAYOUTS[layout])
-    df = _build_frame(path, layout, columns, data_rows)
+    header = _parse_header(path, records)
+    df = _build_frame(path, header, _data_rows(path, records, header))
     if drop_personal:
-        df = df.drop(columns=[(name, "") for name in PERSONAL_COLUMNS])
-    df.attrs = {"source": str(path), "header_layout": layout, "rows": [int(r) for r in df.index]}
+        df = df.drop(columns=[c for c in df.columns if c[1] == "" and is_personal(c[0])])
+    df.attrs = {
+        "source": str(path), "format": "xlsx" if _is_zip(path) else "csv", "header_layout": header.layout,
+        "rows": [int(r) for r in df.index],
+        "title_rows": header.start, "header_rows": [header.start + 1, header.start + 2],
+        "fixed_columns": {canonical: name for _, (canonical, name) in sorted(header.fixed.items())},
+        "identity": "respondent_id" if ("respondent_id", "") in df.columns else "row",
+    }
     return df
 
 
 def _read_records(path: Path) -> list[list[object]]:
     """All records of the file, each a list of cells ("" or None for empty)."""
     data = path.read_bytes()
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith(_ZIP):
         return _xlsx_records(path)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(path, "this is an old Excel .xls workbook", expected="a CSV or XLSX export (save it as XLSX or CSV)")
@@ -181,6 +261,14 @@ def _read_records(path: Path) -> list[list[object]]:
     if not text.strip():
         raise InputError(path, "the file is empty", expected="a SurveyMonkey export: two header rows, then one row per respondent")
     return _csv_records(path, text)
+
+
+_ZIP = b"PK\x03\x04"
+
+
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(_ZIP)) == _ZIP
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -259,21 +347,23 @@ def _records_before_error(text: str, delimiter: str) -> list[list[str]]:
 
 
 def _detect_delimiter(text: str) -> str:
-    """Comma, or semicolon from a European Excel: whichever makes row 1 look like an export.
+    """Comma, or semicolon from a European Excel: whichever makes the header rows look like an export.
 
-    Decided on the known fixed column names, not by guessing from data: the
-    candidate whose first record matches more fixed names wins; if neither
-    matches, the one giving more fields; ties go to the comma. A wrong choice
-    can only lead to the header error, never to silently misread cells.
+    Decided on the known header texts, not by guessing from data: the candidate
+    whose first records (title rows and the two header rows) hold more fixed column
+    names and Response / Open-Ended Response cells wins; if neither has any, the
+    one giving more fields; ties go to the comma. A wrong choice can only lead to
+    a header error, never to silently misread cells.
     """
-    known = set(FIXED_COLUMNS_CURRENT) | set(FIXED_COLUMNS_LEGACY)
+    known = set(_FIXED_EXACT) | set(SUBHEADERS)
 
     def score(delimiter: str) -> tuple[int, int]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
-            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+            head = [record for _, record in zip(range(MAX_TITLE_ROWS + HEADER_ROWS), reader)]
         except csv.Error:
             return (-1, -1)
-        return (sum(clean_text(c) in known for c in first), len(first))
+        return (sum(clean_text(c) in known for record in head for c in record), max(map(len, head), default=0))
 
     return max((",", ";"), key=score)  # max keeps the first of equals: the comma
 
@@ -323,90 +413,116 @@ def _header_cell(record: Sequence[object], index: int) -> str:
 # --- header
 
 
-def _parse_header(path: Path, records: list[list[object]]) -> tuple[str, list[tuple[str, str]], int]:
-    """Check the two header rows; return the layout, the question columns and the width."""
-    row1 = records[0]
-    layout = _detect_layout(path, row1)
-    _check_fixed_names(path, row1, LAYOUTS[layout])
-    if len(records) < HEADER_ROWS:
-        raise InputError(path, "the second header row is missing", row=2,
+def _parse_header(path: Path, records: list[list[object]]) -> _Header:
+    """Find the two header rows (below any title row); tell the fixed columns from the questions."""
+    start = _header_start(path, records)
+    row1 = records[start]
+    if len(records) < start + HEADER_ROWS and any(fixed_name(cell) for cell in row1):
+        raise InputError(path, "the second header row is missing", row=start + 2,
                          expected="a second header row (Response, Open-Ended Response, option texts...)")
-    row2 = records[1]
-    _check_row2_blank_over_fixed(path, row2, LAYOUTS[layout])
-    width = max(len(row1), len(row2))
-    while width > len(LAYOUTS[layout]) and not _header_cell(row1, width - 1) and not _header_cell(row2, width - 1):
+    row2 = records[start + 1] if len(records) > start + 1 else []
+    padded = max(len(row1), len(row2))
+    width = padded
+    while width and not _header_cell(row1, width - 1) and not _header_cell(row2, width - 1):
         width -= 1  # trailing columns with no header at all (Excel pads rows)
-    columns = _question_headers(path, row1, row2, len(LAYOUTS[layout]), width)
-    _check_duplicates(path, columns, len(LAYOUTS[layout]))
-    return layout, columns, width
-
-
-def _detect_layout(path: Path, row1: Sequence[object]) -> str:
-    """Current (``Respondent ID``) or legacy (``RespondentID``) header layout."""
-    names = [_header_cell(row1, i) for i in range(len(row1))]
-    matches = {layout: sum(a == b for a, b in zip(names, expected)) for layout, expected in LAYOUTS.items()}
-    if names and names[0] in (FIXED_COLUMNS_CURRENT[0], FIXED_COLUMNS_LEGACY[0]):
-        return "current" if names[0] == FIXED_COLUMNS_CURRENT[0] else "legacy"
-    if max(matches.values()) == 0 and not set(names) & (set(FIXED_COLUMNS_CURRENT) | set(FIXED_COLUMNS_LEGACY)):
-        raise InputError(
-            path, "row 1 has none of SurveyMonkey's fixed columns: this is not a SurveyMonkey export",
-            row=1, found=", ".join(names[:4]),
-            expected=f"the current fixed columns {', '.join(FIXED_COLUMNS_CURRENT)} "
-                     f"or the legacy ones {', '.join(FIXED_COLUMNS_LEGACY)}",
-        )
-    return "legacy" if matches["legacy"] > matches["current"] else "current"
-
-
-def _check_fixed_names(path: Path, row1: Sequence[object], expected: Sequence[str]) -> None:
-    """Each fixed column must be in its place, under its exact name."""
-    for index, name in enumerate(expected):
-        found = _header_cell(row1, index)
-        if found == name:
-            continue
-        names = [_header_cell(row1, i) for i in range(len(row1))]
-        where = f" (it is in column {_letter(names.index(name))})" if name in names else ""
-        raise InputError(
-            path, f"fixed column {name!r} is missing or renamed in spreadsheet column {_letter(index)}{where}",
-            row=1, column=name, found=found, expected=f"the fixed columns in this order: {', '.join(expected)}",
-        )
-
-
-def _check_row2_blank_over_fixed(path: Path, row2: Sequence[object], expected: Sequence[str]) -> None:
-    """Row 2 is blank over the fixed columns; a value there means the second header row is missing."""
-    for index, name in enumerate(expected):
-        found = _header_cell(row2, index)
-        if found:
-            raise InputError(
-                path, f"the second header row is not blank over the fixed columns (spreadsheet column {_letter(index)}); "
-                      "is the second header row missing?",
-                row=2, column=name, found=found, expected="a blank cell over each fixed column in row 2",
-            )
-
-
-def _question_headers(path: Path, row1: Sequence[object], row2: Sequence[object], start: int, width: int) -> list[tuple[str, str]]:
-    """(question, row-2) per column: the question text carried over its blank continuation cells."""
-    columns: list[tuple[str, str]] = []
+    fixed: dict[int, tuple[str, str]] = {}
+    columns: dict[int, tuple[str, str]] = {}
     question = ""
-    for index in range(start, width):
-        question = _header_cell(row1, index) or question
+    for index in range(width):
+        name, sub = _header_cell(row1, index), _header_cell(row2, index)
+        canonical = fixed_name(name, sub)
+        if canonical is not None:
+            _check_fixed_column(path, start, index, canonical, name, sub, fixed)
+            fixed[index] = (canonical, name)
+            question = ""  # a question's continuation columns never run over a fixed column
+            continue
+        question = name or question
         if not question:
             raise InputError(path, f"spreadsheet column {_letter(index)} has no question text, and there is none to its left to continue",
-                             row=1, column=_letter(index), expected="the question text over the first column of each question")
-        columns.append((question, _header_cell(row2, index)))
-    return columns
+                             row=start + 1, column=_letter(index), expected="the question text over the first column of each question")
+        columns[index] = (question, sub)
+    if not fixed and not any(sub in SUBHEADERS for _, sub in columns.values()):
+        raise InputError(
+            path, f"row {start + 1} has none of SurveyMonkey's fixed columns and row {start + 2} no "
+                  f"{' or '.join(map(repr, SUBHEADERS))}: this is not a SurveyMonkey export",
+            row=start + 1, column=_letter(0), found=", ".join(_header_cell(row1, i) for i in range(min(4, len(row1)))),
+            expected=f"the current fixed columns {', '.join(FIXED_COLUMNS_CURRENT)} or the legacy ones "
+                     f"{', '.join(FIXED_COLUMNS_LEGACY)} (any of them, in any order), or a second header row "
+                     "with Response / Open-Ended Response",
+        )
+    _check_duplicates(path, start, columns)
+    return _Header(start, _generation(fixed), fixed, columns, width, padded)
 
 
-def _check_duplicates(path: Path, columns: list[tuple[str, str]], start: int) -> None:
+def _header_start(path: Path, records: list[list[object]]) -> int:
+    """How many title rows stand above the two header rows (0 in SurveyMonkey's own CSV).
+
+    The header rows are told by a fixed column's name in the first or a Response /
+    Open-Ended Response in the second; a title row has one filled cell at most. Where
+    neither tells them apart, a one-cell first row is refused rather than guessed at.
+    """
+    def headers_at(i: int) -> bool:
+        first = records[i]
+        second = records[i + 1] if i + 1 < len(records) else []
+        return any(fixed_name(_header_cell(first, k), _header_cell(second, k)) for k in range(len(first))) or \
+            any(_header_cell(second, k) in SUBHEADERS for k in range(len(second)))
+
+    if headers_at(0):
+        return 0
+    for start in range(1, min(MAX_TITLE_ROWS, len(records) - 1) + 1):
+        if _filled(records[start - 1]) > 1:
+            break
+        if headers_at(start):
+            return start
+    if _filled(records[0]) == 1 and len(records) > 1:
+        raise InputError(
+            path, "row 1 has a single filled cell, and neither a fixed column nor a Response / Open-Ended Response "
+                  "header tells whether it is a title above the header rows or the header itself",
+            row=1, column="A", found=next(_cell_text(c) for c in records[0] if not _is_empty(c)),
+            expected="the export's two header rows at the top (delete the title row), or a fixed column such as "
+                     "Respondent ID in the first header row",
+        )
+    return 0
+
+
+def _filled(record: Sequence[object]) -> int:
+    return sum(not _is_empty(cell) and clean_text(cell) != "" for cell in record)
+
+
+def _check_fixed_column(path: Path, start: int, index: int, canonical: str, name: str, sub: str,
+                        seen: dict[int, tuple[str, str]]) -> None:
+    """A fixed column is blank in row 2, and there once."""
+    if sub:
+        raise InputError(
+            path, f"the second header row is not blank over the fixed column in spreadsheet column {_letter(index)}; "
+                  "is the second header row missing?",
+            row=start + 2, column=name, found=sub, expected="a blank cell over each fixed column in row 2",
+        )
+    twice = next((k for k, (c, _) in seen.items() if c == canonical), None)
+    if twice is not None:
+        raise InputError(path, f"spreadsheet columns {_letter(twice)} and {_letter(index)} both hold the {canonical}",
+                         row=start + 1, column=name, found=seen[twice][1], expected="each fixed column once")
+
+
+def _generation(fixed: dict[int, tuple[str, str]]) -> str:
+    """The header generation the fixed columns' names belong to."""
+    if not fixed:
+        return "none"
+    found = {_GENERATION[name] for _, name in fixed.values() if name in _GENERATION}
+    if len(found) == 1:
+        return found.pop()
+    return "mixed" if found else "unspecified"
+
+
+def _check_duplicates(path: Path, start: int, columns: dict[int, tuple[str, str]]) -> None:
     """Two columns with the same (question, row-2) pair could not be told apart: refuse."""
     seen: dict[tuple[str, str], int] = {}
-    for offset, column in enumerate(columns):
-        index = start + offset
+    for index, column in columns.items():
         if column in seen:
-            first = seen[column]
             raise InputError(
-                path, f"spreadsheet columns {_letter(first)} and {_letter(index)} have the same headers "
+                path, f"spreadsheet columns {_letter(seen[column])} and {_letter(index)} have the same headers "
                       f"(question {column[0]!r}, row 2 {column[1]!r})",
-                row=1, column=f"{column[0]} / {column[1]}",
+                row=start + 1, column=f"{column[0]} / {column[1]}",
                 expected="a distinct (question, row-2) pair per column",
             )
         seen[column] = index
@@ -415,25 +531,32 @@ def _check_duplicates(path: Path, columns: list[tuple[str, str]], start: int) ->
 # --- data rows
 
 
-def _data_rows(path: Path, records: list[list[object]], width: int, header_names: Sequence[str]) -> list[tuple[int, list[object]]]:
+def _data_rows(path: Path, records: list[list[object]], header: _Header) -> list[tuple[int, list[object]]]:
     """(spreadsheet row, cells padded to the width) per respondent; blank rows skipped.
 
     A row shorter than the header is a partial response whose trailing empty
-    cells were trimmed: padded with empties. A row longer than the header is a
+    cells were trimmed: padded with empties. Cells beyond the header's last
+    heading must be empty, and a row longer than the header rows themselves is a
     shifted or broken row: an error naming it, never a silent misalignment.
     """
     rows: list[tuple[int, list[object]]] = []
-    for row_number, record in enumerate(records[HEADER_ROWS:], start=HEADER_ROWS + 1):
+    width = header.width
+    for row_number, record in enumerate(records[header.start + HEADER_ROWS:], start=header.first_data_row):
         if all(_is_empty(cell) for cell in record):
             continue
-        if len(record) > width:
+        if len(record) > header.padded:
             raise InputError(
-                path, f"the row has {len(record)} cells but the header has {width} "
-                      f"(extra cell in spreadsheet column {_letter(width)}): a shifted or broken row",
-                row=row_number, column=_letter(width), found=record[width],
-                expected=f"at most {width} cells, as many as the header",
+                path, f"the row has {len(record)} cells but the header has {header.padded} "
+                      f"(extra cell in spreadsheet column {_letter(header.padded)}): a shifted or broken row",
+                row=row_number, column=_letter(header.padded), found=record[header.padded],
+                expected=f"at most {header.padded} cells, as many as the header",
             )
-        rows.append((row_number, list(record) + [None] * (width - len(record))))
+        stray = next((i for i in range(width, len(record)) if not _is_empty(record[i])), None)
+        if stray is not None:
+            raise InputError(path, f"a cell in spreadsheet column {_letter(stray)}, which has no header",
+                             row=row_number, column=_letter(stray), found=record[stray],
+                             expected=f"cells only under the {width} headed columns")
+        rows.append((row_number, list(record[:width]) + [None] * (width - len(record))))
     return rows
 
 
@@ -441,21 +564,22 @@ def _is_empty(cell: object) -> bool:
     return cell is None or cell == ""
 
 
-def _build_frame(path: Path, layout: str, columns: list[tuple[str, str]], rows: list[tuple[int, list[object]]]) -> pd.DataFrame:
-    """Assemble the frame: typed fixed columns, text question columns, row numbers as index."""
-    names = LAYOUTS[layout]
+def _build_frame(path: Path, header: _Header, rows: list[tuple[int, list[object]]]) -> pd.DataFrame:
+    """Assemble the frame: typed fixed columns (canonical order), text question columns, row numbers as index."""
     numbers = [number for number, _ in rows]
     data: dict[tuple[str, str], pd.Series] = {}
-    for index, canonical in enumerate(CANONICAL_FIXED):
-        values = [cells[index] for _, cells in rows]
-        data[(canonical, "")] = _fixed_series(path, canonical, names[index], values, numbers)
-    for offset, column in enumerate(columns):
-        values = [_cell_text(cells[len(names) + offset]) for _, cells in rows]
-        data[column] = pd.Series(values, dtype=_STR)
-    _check_unique_ids(path, data[("respondent_id", "")], numbers, names[0])
+    order = {name: k for k, name in enumerate(CANONICAL_FIXED)}
+    for index, (canonical, name) in sorted(header.fixed.items(), key=lambda item: (order.get(item[1][0], 99), item[1][0])):
+        data[(canonical, "")] = _fixed_series(path, canonical, name, [cells[index] for _, cells in rows], numbers)
+    for index, column in header.columns.items():
+        data[column] = pd.Series([_cell_text(cells[index]) for _, cells in rows], dtype=_STR)
+    if ("respondent_id", "") in data:
+        id_header = next(name for canonical, name in header.fixed.values() if canonical == "respondent_id")
+        _check_unique_ids(path, data[("respondent_id", "")], numbers, id_header)
     index = pd.Index(numbers, name="row", dtype="int64")
     frame = pd.DataFrame({i: s.set_axis(index) for i, s in enumerate(data.values())}, index=index)
-    frame.columns = pd.MultiIndex.from_tuples(list(data), names=LEVEL_NAMES)
+    frame.columns = pd.MultiIndex.from_tuples(list(data), names=LEVEL_NAMES) if data else \
+        pd.MultiIndex.from_tuples([], names=LEVEL_NAMES)
     return frame
 
 
@@ -529,6 +653,74 @@ def _check_unique_ids(path: Path, ids: pd.Series, rows: list[int], header: str) 
         first[value] = row
 
 
+# --------------------------------------------------------------------------- numerical-value exports
+
+
+#: The export to choose when the answers cannot be read as they are.
+TEXT_EXPORT = '"All individual responses" with "Actual answer text" (not "Numerical value")'
+_CODE = re.compile(r"[0-9]+")
+
+
+def answers_as_text(path: str | Path, df: pd.DataFrame, labels: dict[tuple[str, str], dict[int, str]]) -> pd.DataFrame:
+    """The export's answers as text, whether it holds answer text or SurveyMonkey's numerical values.
+
+    A "Numerical value" export writes in a choice column the chosen answer's number (its
+    position, 1..n, in the questionnaire's order) instead of its text. ``labels`` gives, per
+    choice column (question, row-2 texts, compared as :func:`barometer.qtypes.norm` does),
+    the label of each number: the caller's questionnaire order. When the choice columns hold
+    numbers and no label, each number is replaced by its label and ``attrs["answers"]`` says
+    ``"numeric"``; when they hold labels the frame comes back as it is (``"text"``). Numbers
+    in more cells than labels beside them, or a number without a label, are refused with the
+    export to choose instead; a cell that is both a label and an answer's number (a scale point
+    labelled "3") tells neither. Other columns (free text, numbers, ranks) are never touched.
+    """
+    from .qtypes import norm
+
+    path = Path(path)
+    wanted = {(norm(q), norm(r)): codes for (q, r), codes in labels.items()}
+    choice = {column: wanted[(norm(column[0]), norm(column[1]))] for column in answer_columns(df)
+              if (norm(column[0]), norm(column[1])) in wanted}
+    texts, codes = [], []
+    for column, by_number in choice.items():
+        names = {norm(label) for label in by_number.values()}
+        for row, value in df[column].dropna().items():
+            number = _CODE.fullmatch(value.strip())
+            if norm(value) not in names:
+                if number:
+                    codes.append((row, column, value))
+            elif not (number and int(value) in by_number):  # a label "3" that is also answer 3 says neither
+                texts.append((row, column))
+    out = df.copy()
+    out.attrs = {**df.attrs, "answers": "text"}
+    if not codes:
+        return out
+    row, column, value = codes[0]
+    where = f"{column[0]} / {column[1]}"
+    if texts:
+        if len(codes) <= len(texts):
+            return out  # a few stray numbers in a text export: the recoding names each one
+        raise InputError(path, f"answer numbers in {len(codes)} choice cells beside answer text in {len(texts)}: "
+                         "a mix of a numerical-value and an answer-text export", row=int(row), column=where,
+                         found=value, expected=f"one export, {TEXT_EXPORT}")
+    for column, by_number in choice.items():
+        out[column] = pd.Series([_answer_label(path, row, column, value, by_number) for row, value in df[column].items()],
+                                index=df.index, dtype=_STR)
+    out.attrs["answers"] = "numeric"
+    return out
+
+
+def _answer_label(path: Path, row: int, column: tuple[str, str], value: object, by_number: dict[int, str]) -> str | None:
+    """The label of one cell of a numerical-value export (None when empty)."""
+    if value is None or pd.isna(value):
+        return None
+    number = int(value.strip()) if _CODE.fullmatch(value.strip()) else None
+    if number not in by_number:
+        raise InputError(path, "a numerical-value export whose answer number is no answer of this question",
+                         row=int(row), column=f"{column[0]} / {column[1]}", found=value,
+                         expected=f"a number from {min(by_number)} to {max(by_number)}, or {TEXT_EXPORT}")
+    return by_number[number]
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -542,7 +734,7 @@ def write_export(
     encoding: str = "utf-8",
     newline: str = "\r\n",
 ) -> None:
-    """Write a CSV export as SurveyMonkey does: the inverse of :func:`read_export`.
+    """Write an export as SurveyMonkey does: the inverse of :func:`read_export`; XLSX for an ``.xlsx`` path, else CSV.
 
     For tests and synthetic data. ``fixed`` has the canonical fixed column names
     (missing personal columns are written empty; a frame from :func:`read_export`
@@ -552,32 +744,27 @@ def write_export(
     holds the delimiter, a quote, CR or LF (SurveyMonkey's minimal quoting), and
     nothing depends on time or locale. ``encoding="utf-8-sig"`` writes a BOM; an
     unencodable character raises UnicodeEncodeError rather than being replaced.
+    A workbook (one sheet) has dates as real date cells and every other cell as
+    text, even one starting with ``=``; ``encoding`` and ``newline`` do not apply,
+    and its bytes are not deterministic (the workbook's metadata carries a save time).
     """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        _write_xlsx(path, _export_rows(fixed, columns, cells, layout, dates_as_text=False))
+        return
     rows = _export_rows(fixed, columns, cells, layout)
     text = "".join(",".join(_csv_field(v) for v in row) + newline for row in rows)
-    Path(path).write_bytes(text.encode(encoding))
+    path.write_bytes(text.encode(encoding))
 
 
-def write_export_xlsx(
-    path: str | Path,
-    fixed: pd.DataFrame,
-    columns: list[tuple[str, str]],
-    cells: list[list[str | None]],
-    *,
-    layout: str = "current",
-) -> None:
-    """Write the same export as an XLSX workbook (one sheet), dates as real date cells.
-
-    Every other cell is a text cell, even one starting with ``=`` (openpyxl would
-    otherwise store it as a formula). Not byte-for-byte deterministic: the
-    workbook's metadata carries a save time.
-    """
+def _write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    """The rows as the first sheet of a workbook, text as text cells (openpyxl would store "=..." as a formula)."""
     import openpyxl
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Sheet"
-    for r, row in enumerate(_export_rows(fixed, columns, cells, layout, dates_as_text=False), start=1):
+    for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if value in (None, ""):
                 continue
