@@ -287,7 +287,7 @@ def print_book(html_dir: Path, lang: str, notice: str | None, out: Path) -> int:
                 raise RuntimeError(f"the contents' page numbers did not settle in {PASSES} prints")
         finally:
             browser.close()
-    pin_dates(out)
+    make_reproducible(out)
     return len(PdfReader(out).pages)
 
 
@@ -313,15 +313,27 @@ def source_date() -> int | None:
     return int(done.stdout.strip()) if done.stdout.strip().isdigit() else None
 
 
-def pin_dates(pdf: Path) -> None:
-    """Give the PDF the source's date instead of the printing time, so that the same sources print the
-    same bytes (Chromium's PDF differs only there); the replacement has the same length, so the
+def make_reproducible(pdf: Path) -> None:
+    """Make the same sources print the same bytes: the source's date instead of the printing time, and
+    the structure elements' IDs by rank; every replacement has the same length, so the
     cross-reference offsets stay right."""
     import datetime as dt
 
+    data = _stable_node_ids(Path(pdf).read_bytes())
     epoch = source_date()
-    if epoch is None:
-        return
-    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'").encode()
-    data = Path(pdf).read_bytes()
-    Path(pdf).write_bytes(PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (" + stamp + b")", data))
+    if epoch is not None:
+        stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'").encode()
+        data = PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (" + stamp + b")", data)
+    Path(pdf).write_bytes(data)
+
+
+#: The structure elements' IDs of a tagged PDF: the browser's DOM node numbers, which start elsewhere
+#: from one browser session to the next.
+NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def _stable_node_ids(data: bytes) -> bytes:
+    """Renumber the node IDs by rank: the same order (the ID tree stays sorted), the same width (the
+    cross-reference offsets stay right), and the same numbers for the same document."""
+    rank = {old: b"%08d" % i for i, old in enumerate(sorted(set(NODE_ID.findall(data)), key=int))}
+    return NODE_ID.sub(lambda m: b"(node" + rank[m.group(1)] + b")", data)
