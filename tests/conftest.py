@@ -181,3 +181,23 @@ def base_url(request, site):
     if request.param == "file":
         return site.html.as_uri()
     return request.getfixturevalue("server")
+
+
+# --- order of the test files ---------------------------------------------------------------------
+# Under pytest-xdist (`make test`: a file per worker) files are handed out in collection order. The
+# longest files that do not read the built site go first, so that one worker runs them while the
+# other builds the shared site (test_book asks first); the files that only read the site go last.
+# The order within a file is kept.
+
+FIRST = ("test_book.py", "test_fuzz_loader.py", "test_variants.py", "test_build_robustness.py")
+LAST = ("test_notebooks.py", "test_site.py", "test_pdf.py", "test_tables.py", "test_prose.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.path.name
+        if name in FIRST:
+            return FIRST.index(name)
+        return len(FIRST) + 1 + LAST.index(name) if name in LAST else len(FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file stays
