@@ -48,6 +48,9 @@ SITE = paths.BOOK / "_build" / "html"
 EXECUTION = {"kernel_name": "python3", "progress_bar": False, "log_output": False,
              "request_save_on_cell_execute": False, "shutdown_kernel": "immediate",
              "extra_arguments": ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]}
+# One BLAS thread in the kernels (they inherit the environment): a threaded sum can differ in its last
+# bit from run to run, and a figure's coordinates with it; two runs at a time use the two cores anyway.
+os.environ.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
 SPHINX = ["-b", "html", "-a", "-W", "-n", "--keep-going", "-q"]  # warnings and broken references are errors
 
 

@@ -728,6 +728,7 @@ def render(fig: Figure, fmt: str) -> bytes:
     uncropped: the helpers' layouts already fit it, and a tight crop would re-place legends.
     PNG is written at twice the shown size, so it is sharp on high-density screens.
     """
+    _freeze_layout(fig)
     buffer = io.BytesIO()
     rc = {"svg.hashsalt": _RC["svg.hashsalt"], "svg.fonttype": _RC["svg.fonttype"], "savefig.bbox": "standard"}
     with matplotlib.rc_context(rc):
@@ -735,6 +736,20 @@ def render(fig: Figure, fmt: str) -> bytes:
     if fmt == "svg":
         return _stable_clip_ids(buffer.getvalue())
     return buffer.getvalue()
+
+
+def _freeze_layout(fig: Figure) -> None:
+    """Lay the figure out once and keep it, positions rounded to 1e-9 of the figure: constrained
+    layout's solver orders its variables by memory address, so its solution differs from run to run in
+    the last bits, and the drawn coordinates with it; every format is then drawn from one layout."""
+    if fig.get_layout_engine() is None:
+        return
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        ax.set_position([round(v, 9) for v in ax.get_position().bounds])
+    for text in fig.texts:
+        text.set_position(tuple(round(float(v), 9) for v in text.get_position()))
+    fig.set_layout_engine("none")
 
 
 def _stable_clip_ids(svg: bytes) -> bytes:
